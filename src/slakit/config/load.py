@@ -1,0 +1,192 @@
+"""Reading tiers.yml: YAML (ruamel, round-trip mode for line numbers) into plain Python data plus
+a map from field path to (line, col), and pydantic's errors turned into located problems.
+
+Paths are tuples like ("tiers", 1, "milestones", 0, "time_limit"); `format_path` renders them as
+`tiers[1].milestones[0].time_limit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from slakit.errors import ConfigError, Problem
+
+Path_ = tuple[Any, ...]
+
+
+class Located:
+    """Plain data from a YAML file and where each key and value stands in it."""
+
+    def __init__(self, data: Any, file: str, keys: dict[Path_, tuple[int, int]], values: dict[Path_, tuple[int, int]]):
+        self.data = data
+        self.file = file
+        self._keys = keys
+        self._values = values
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        """(line, col), 1-based, of the value at `path` (or of its key); falls back to the nearest parent."""
+        path = tuple(path)
+        while path:
+            table = (self._keys, self._values) if key else (self._values, self._keys)
+            for t in table:
+                if path in t:
+                    return t[path]
+            path = path[:-1]
+        return (1, 1)
+
+    def problem(self, path: Path_, message: str, *, hint: str | None = None, key: bool = False,
+                severity: str = "error", code: str | None = None) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(message, file=self.file, line=line, col=col, field=format_path(path) or None,
+                       hint=hint, severity=severity, code=code)
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _plain(node: Any, path: Path_, keys: dict, values: dict) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        out = {}
+        for k in node:
+            kp = path + (str(k),)
+            try:
+                kl, kc, vl, vc = node.lc.data[k]
+                keys[kp] = (kl + 1, kc + 1)
+                values[kp] = (vl + 1, vc + 1)
+            except (KeyError, TypeError, ValueError):
+                pass
+            out[str(k)] = _plain(node[k], kp, keys, values)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_list = []
+        for i, item in enumerate(node):
+            ip = path + (i,)
+            try:
+                line, col = node.lc.data[i]
+                values[ip] = (line + 1, col + 1)
+            except (KeyError, TypeError, IndexError):
+                pass
+            out_list.append(_plain(item, ip, keys, values))
+        return out_list
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime(*node.timetuple()[:6])
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def read_yaml(path: str | Path) -> Located:
+    """Parse a YAML file; syntax errors become a ConfigError showing the offending line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {file}", hint="give the path of your tiers.yml") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}") from None
+    yaml = YAML(typ="rt")
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        src = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        msg = f"YAML syntax error: {exc.problem or exc.context}"
+        hint = f"line {line}: {src.strip()!r}" if src else None
+        raise ConfigError(msg, file=file, line=line, col=col, hint=hint) from None
+    except YAMLError as exc:
+        raise ConfigError(f"YAML error: {exc}", file=file) from None
+    keys: dict = {}
+    values: dict = {}
+    data = _plain(node, (), keys, values)
+    if data is None:
+        raise ConfigError("the file is empty", file=file, line=1, col=1, hint="start from `slakit init`")
+    if not isinstance(data, dict):
+        raise ConfigError("the top level must be a mapping (api_version, business_hours, defaults, tiers)",
+                          file=file, line=1, col=1)
+    return Located(data, file, keys, values)
+
+
+def _model_fields(model: type[BaseModel], path: Path_) -> list[str]:
+    """Field names allowed at `path` inside `model` (for did-you-mean hints)."""
+    import typing
+
+    current: Any = model
+    for part in path:
+        if isinstance(part, int) or (isinstance(part, str) and part.startswith("~")):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        f = current.model_fields.get(part)
+        if f is None:
+            return []
+        current = _first_model(f.annotation)
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _first_model(tp: Any) -> Any:
+    import typing
+
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in typing.get_args(tp):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validation_problems(exc: ValidationError, doc: Located, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("~")))
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        hint = None
+        if err["type"] == "extra_forbidden":
+            allowed = _model_fields(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            msg = f"unknown key '{loc[-1]}'"
+            hint = f"did you mean `{close[0]}`?" if close else (f"allowed: {', '.join(allowed)}" if allowed else None)
+            problems.append(doc.problem(loc, msg, hint=hint, key=True))
+            continue
+        if err["type"] == "missing":
+            msg = "is required"
+            problems.append(doc.problem(loc, msg, key=True))
+            continue
+        if err["type"] == "literal_error":
+            value = err.get("input")
+            expected = msg.removeprefix("Input should be ")
+            close = difflib.get_close_matches(str(value), [x.strip("'") for x in expected.replace(" or ", ", ").split(", ")], n=1)
+            msg = f"'{value}' is not allowed: use {expected}"
+            hint = f"did you mean `{close[0]}`?" if close else None
+        problems.append(doc.problem(loc, msg, hint=hint))
+    problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+    return problems

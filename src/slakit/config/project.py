@@ -1,0 +1,182 @@
+"""The resolved project: what every later pass (render, simulate, deploy, backfill, smoke, audit)
+reads. Built by `slakit.config.resolve` from the validated pydantic model: defaults applied,
+durations turned into business minutes, names sanitized into API names, references checked.
+
+Plain frozen dataclasses: no validation here, no I/O, no YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Window:
+    """An open window inside one local day, minutes after local midnight: 0 <= start < end <= 1440."""
+
+    start: int
+    end: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str
+    date: dt.date | None  # None for nth-weekday holidays
+    window: Window | None  # None = all day
+    recurs: Literal["none", "yearly", "nth"] = "none"
+    instance: Literal["first", "second", "third", "fourth", "last"] | None = None
+    weekday: int | None = None  # 0 = Monday
+    month: int | None = None  # 1..12
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    name: str
+    api_name: str
+    time_zone: str | None  # None only for `existing` hours declared without a zone
+    week: tuple[Window | None, ...]  # 7 entries, Monday first; None = closed; () when unknown
+    holidays: tuple[Holiday, ...] = ()
+    existing: bool = False
+
+    @property
+    def known(self) -> bool:
+        """True when the hours are defined in the file (the simulator can use them)."""
+        return bool(self.week) and self.time_zone is not None
+
+    @property
+    def is_24x7(self) -> bool:
+        return self.known and all(w is not None and w.minutes == 1440 for w in self.week) and not self.holidays
+
+
+@dataclass(frozen=True)
+class Criterion:
+    field: str  # as written, e.g. "Case.L2_Assigned__c"
+    operator: str  # Salesforce FilterOperation: equals, notEqual, lessThan, greaterThan, ...
+    value: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """One milestone action. kind: email | set | task."""
+
+    kind: Literal["email", "set", "task"]
+    recipients: tuple[str, ...] = ()  # email
+    field: str | None = None  # set
+    value: Any = None  # set: True/False, a literal string/number, or "now"
+    subject: str | None = None  # task
+    assign_to: str | None = None  # task: owner | account_owner | creator | user:<username>
+    due_in_days: int | None = None  # task
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What completes a milestone. kind: first_response | owner_assigned | case_closed | fields."""
+
+    kind: Literal["first_response", "owner_assigned", "case_closed", "fields"]
+    criteria: tuple[Criterion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str  # MilestoneType name (shared across tiers)
+    api_name: str  # sanitized
+    time_limit_minutes: int  # business minutes
+    time_limit_text: str  # as written: "4h", "1bd"
+    business_hours: str | None  # milestone-level override (name), None = process hours
+    recurrence: Literal["none", "sequential", "independent"]
+    criteria: tuple[Criterion, ...]  # applies_when items (all must hold)
+    criteria_formula: str | None  # applies_when formula
+    start: Literal["process", "criteria"]
+    completes_when: Completion | None
+    warnings: tuple[float, ...]  # percents, e.g. (50.0, 75.0, 90.0), ascending
+    on_warning: tuple[Action, ...]
+    on_violation: tuple[Action, ...]
+    on_success: tuple[Action, ...]
+    line: int | None = None  # where it is in tiers.yml
+
+    def warning_offset_minutes(self, percent: float) -> int:
+        """Minutes before the target a warning fires, rounded so it fires no later than asked."""
+        import math
+
+        before = self.time_limit_minutes * (100.0 - percent) / 100.0
+        return max(0, math.ceil(before - 1e-9))
+
+
+@dataclass(frozen=True)
+class EntitlementTemplate:
+    term_days: int | None
+    term_text: str | None
+    cases_per_entitlement: int | None
+    per_incident: bool
+
+
+@dataclass(frozen=True)
+class ClosedWon:
+    """Create this tier's entitlement when an opportunity with a matching product closes won."""
+
+    product_family: str | None
+    product_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    accounts: str | None  # SOQL WHERE clause on Account
+    term_text: str | None  # "12 months"
+    term_amount: int | None
+    term_unit: Literal["days", "months", "years"] | None
+    name_pattern: str  # "{tier} Support"
+    type: str | None  # Entitlement.Type picklist value, e.g. "Phone Support"
+    template: EntitlementTemplate | None
+    on_closed_won: ClosedWon | None
+
+    def name_for(self, tier: str) -> str:
+        return self.name_pattern.replace("{tier}", tier)
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    api_name: str  # sanitized, used for file and component names
+    description: str | None
+    business_hours: str | None  # name, None = 24/7
+    milestones: tuple[Milestone, ...]
+    entitlement: Entitlement
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    api_version: str
+    business_hours: dict[str, BusinessHours]  # by name, file order
+    tiers: tuple[Tier, ...]
+    existing_fields: frozenset[str]
+    source: str  # path of tiers.yml as given
+    root: str  # folder holding tiers.yml (user templates/ live here)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def tier(self, name: str) -> Tier:
+        for t in self.tiers:
+            if t.name.lower() == name.lower():
+                return t
+        raise KeyError(name)
+
+    def hours_for(self, tier: Tier, milestone: Milestone | None = None) -> BusinessHours | None:
+        """Business hours that govern a milestone: milestone > process; None = 24/7."""
+        name = (milestone.business_hours if milestone else None) or tier.business_hours
+        return self.business_hours.get(name) if name else None
+
+    def milestone_types(self) -> list[Milestone]:
+        """One milestone per distinct name, first occurrence in file order."""
+        seen: dict[str, Milestone] = {}
+        for t in self.tiers:
+            for m in t.milestones:
+                seen.setdefault(m.name, m)
+        return list(seen.values())

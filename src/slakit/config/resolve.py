@@ -1,0 +1,268 @@
+"""From the validated model to the resolved `Project`: defaults applied, durations in business
+minutes, API names sanitized and checked for collisions, references between sections checked.
+Every problem is located (file, line, col, field path); none is raised before all are collected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from slakit.config import model as m
+from slakit.config import project as p
+from slakit.config.load import Located
+from slakit.config.names import FILE_UNSAFE, api_name
+from slakit.errors import Problem
+
+DEFAULT_API_VERSION = "62.0"
+DAY_INDEX = {d: i for i, d in enumerate(p.WEEKDAYS)}
+MONTH_INDEX = {name: i + 1 for i, name in enumerate(m.MONTHS)}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RECIPIENT_RE = re.compile(r"^(owner|account_owner|creator|(user|role|group|team):\S.*)$")
+ASSIGNEE_RE = re.compile(r"^(owner|account_owner|creator|(user|role):\S.*)$")
+
+
+class Resolver:
+    def __init__(self, doc: Located, tf: m.TiersFile):
+        self.doc = doc
+        self.tf = tf
+        self.problems: list[Problem] = []
+
+    def err(self, path: tuple, message: str, hint: str | None = None, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, hint=hint, key=key))
+
+    def run(self) -> p.Project | None:
+        hours = self.business_hours()
+        tiers = tuple(self.tier(i, t, hours) for i, t in enumerate(self.tf.tiers))
+        self.unique_tiers()
+        self.milestone_type_names(tiers)
+        root = str(Path(self.doc.file).resolve().parent)
+        return p.Project(
+            api_version=self.tf.api_version or project_api_version(root) or DEFAULT_API_VERSION,
+            business_hours=hours,
+            tiers=tiers,
+            existing_fields=frozenset(_bare(f) for f in self.tf.existing_fields),
+            source=self.doc.file,
+            root=root,
+        )
+
+    # business hours -----------------------------------------------------
+    def business_hours(self) -> dict[str, p.BusinessHours]:
+        out: dict[str, p.BusinessHours] = {}
+        seen_api: dict[str, str] = {}
+        for i, bh in enumerate(self.tf.business_hours):
+            path = ("business_hours", i, "name")
+            if bh.name.lower() in {n.lower() for n in out}:
+                self.err(path, f"business hours '{bh.name}' are defined twice")
+                continue
+            api = api_name(bh.name)
+            if api in seen_api:
+                self.err(path, f"'{bh.name}' and '{seen_api[api]}' both become the API name {api}",
+                         "rename one of them")
+            seen_api[api] = bh.name
+            week: tuple = ()
+            if bh.hours:
+                days: list[p.Window | None] = [None] * 7
+                for key in ("every_day", "weekdays", *p.WEEKDAYS):
+                    if key not in bh.hours:
+                        continue
+                    span = m.parse_window(bh.hours[key])
+                    win = p.Window(*span) if span else None
+                    targets = range(7) if key == "every_day" else range(5) if key == "weekdays" else [DAY_INDEX[key]]
+                    for d in targets:
+                        days[d] = win
+                week = tuple(days)
+                if all(w is None for w in week):
+                    self.err(("business_hours", i, "hours"), "every day is closed", "open at least one day")
+            holidays = tuple(self.holiday(i, j, h) for j, h in enumerate(bh.holidays))
+            out[bh.name] = p.BusinessHours(bh.name, api, bh.time_zone, week, holidays, bh.existing)
+        return out
+
+    def holiday(self, i: int, j: int, h: m.HolidayModel) -> p.Holiday:
+        window = p.Window(*m.parse_window(h.time)) if h.time else None
+        if isinstance(h.recurs, m.NthWeekday):
+            return p.Holiday(h.name, None, window, "nth", h.recurs.instance, DAY_INDEX[h.recurs.weekday],
+                             MONTH_INDEX[h.recurs.month])
+        if h.recurs == "yearly" and h.date and (h.date.month, h.date.day) == (2, 29):
+            self.err(("business_hours", i, "holidays", j, "date"),
+                     "February 29 does not come every year", "use a one-off date or a nth-weekday rule")
+        return p.Holiday(h.name, h.date, window, "yearly" if h.recurs == "yearly" else "none")
+
+    # tiers ----------------------------------------------------------------
+    def ref_hours(self, path: tuple, name: str | None, hours: dict) -> str | None:
+        if name is None or name in hours:
+            return name
+        close = difflib.get_close_matches(name, list(hours), n=1, cutoff=0.5)
+        self.err(path, f"unknown business hours '{name}'",
+                 f"did you mean `{close[0]}`?" if close else "define it under business_hours")
+        return None
+
+    def tier(self, i: int, t: m.TierModel, hours: dict) -> p.Tier:
+        base = ("tiers", i)
+        if any(c in FILE_UNSAFE or ord(c) < 32 for c in t.name):
+            self.err(base + ("name",), f"'{t.name}' cannot name an entitlement process (no / or \\)")
+        bh = self.ref_hours(base + ("business_hours",), t.business_hours, hours)
+        names: set[str] = set()
+        milestones = []
+        for j, ms in enumerate(t.milestones):
+            mpath = base + ("milestones", j)
+            if ms.name.lower() in names:
+                self.err(mpath + ("name",), f"milestone '{ms.name}' appears twice in tier '{t.name}'")
+            names.add(ms.name.lower())
+            milestones.append(self.milestone(mpath, ms, hours, bh))
+        return p.Tier(t.name, api_name(t.name), t.description, bh, tuple(milestones),
+                      self.entitlement(base + ("entitlement",), t.entitlement), self.doc.where(base)[0])
+
+    def unique_tiers(self) -> None:
+        seen: dict[str, str] = {}
+        seen_api: dict[str, str] = {}
+        for i, t in enumerate(self.tf.tiers):
+            path = ("tiers", i, "name")
+            if t.name.lower() in seen:
+                self.err(path, f"tier '{t.name}' is defined twice")
+            elif api_name(t.name) in seen_api:
+                self.err(path, f"'{t.name}' and '{seen_api[api_name(t.name)]}' both become the API name "
+                         f"{api_name(t.name)}", "rename one of them")
+            seen[t.name.lower()] = t.name
+            seen_api.setdefault(api_name(t.name), t.name)
+
+    def milestone_type_names(self, tiers: tuple[p.Tier, ...]) -> None:
+        seen: dict[str, str] = {}
+        for i, t in enumerate(tiers):
+            for j, ms in enumerate(t.milestones):
+                other = seen.setdefault(ms.api_name, ms.name)
+                if other != ms.name:
+                    self.err(("tiers", i, "milestones", j, "name"),
+                             f"'{ms.name}' and '{other}' both become the API name {ms.api_name}",
+                             "use the same spelling for the same milestone, or rename one")
+
+    def milestone(self, path: tuple, ms: m.MilestoneModel, hours: dict, tier_bh: str | None) -> p.Milestone:
+        d = self.tf.defaults
+        own_bh = self.ref_hours(path + ("business_hours",), ms.business_hours, hours)
+        governing = hours.get(own_bh or tier_bh) if (own_bh or tier_bh) else None
+        minutes = self.minutes(path + ("time_limit",), ms.time_limit, governing)
+        criteria: tuple = ()
+        formula = None
+        if isinstance(ms.applies_when, m.FormulaModel):
+            formula = ms.applies_when.formula
+        elif ms.applies_when:
+            criteria = tuple(_criterion(c) for c in ms.applies_when)
+        completion = None
+        if isinstance(ms.completes_when, list):
+            completion = p.Completion("fields", tuple(_criterion(c) for c in ms.completes_when))
+        elif ms.completes_when:
+            completion = p.Completion(ms.completes_when)
+        warnings = tuple(sorted(set(ms.warnings if ms.warnings is not None else d.warnings)))
+
+        def acts(name: str) -> tuple[p.Action, ...]:
+            own = getattr(ms, name)
+            return tuple(self.action(path + (name, k), a) for k, a in enumerate(own if own is not None else getattr(d, name)))
+
+        return p.Milestone(
+            name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
+            business_hours=own_bh, recurrence=ms.recurrence, criteria=criteria, criteria_formula=formula,
+            start=ms.start, completes_when=completion, warnings=warnings,
+            on_warning=acts("on_warning"), on_violation=acts("on_violation"), on_success=acts("on_success"),
+            line=self.doc.where(path)[0],
+        )
+
+    def minutes(self, path: tuple, text: str, hours: p.BusinessHours | None) -> int:
+        amount, unit = m.DURATION_RE.match(text).groups()
+        n = int(amount)
+        if unit == "m":
+            return n
+        if unit == "h":
+            return n * 60
+        if unit == "d":
+            return n * 1440
+        if hours is None:
+            return n * 1440  # 24/7: a business day is a day
+        if not hours.known:
+            self.err(path, f"'{text}' needs the length of a business day, but '{hours.name}' is existing "
+                     "with no hours here", "add its hours and time_zone, or use h/m units")
+            return n * 1440
+        lengths = {w.minutes for w in hours.week if w is not None}
+        if len(lengths) != 1:
+            self.err(path, f"'{text}' is ambiguous: open days of '{hours.name}' differ in length "
+                     f"({', '.join(str(x // 60) + 'h' if x % 60 == 0 else str(x) + 'm' for x in sorted(lengths))})",
+                     "use h or m units")
+            return n * max(lengths or {1440})
+        return n * lengths.pop()
+
+    def action(self, path: tuple, a: m.ActionModel) -> p.Action:
+        if a.email is not None:
+            for k, r in enumerate(a.email):
+                if not (RECIPIENT_RE.match(r) or EMAIL_RE.match(r)):
+                    self.err(path + ("email", k), f"'{r}' is not a recipient",
+                             "use owner, account_owner, creator, user:<username>, role:<DeveloperName>, "
+                             "group:<DeveloperName>, team:<case team role> or an email address")
+            return p.Action("email", recipients=tuple(a.email))
+        if a.set is not None:
+            if len(a.set) != 1:
+                self.err(path + ("set",), "set one field per action", "split it into several set actions")
+            field, value = next(iter(a.set.items()))
+            if not re.fullmatch(r"(Case\.)?[A-Za-z][A-Za-z0-9_]*", field):
+                self.err(path + ("set", field), f"'{field}' is not a Case field API name", key=True)
+            return p.Action("set", field=_bare(field), value=value)
+        t = a.task
+        if not ASSIGNEE_RE.match(t.assign_to):
+            self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
+                     "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
+        return p.Action("task", subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
+                        value=t.priority)
+
+    def entitlement(self, path: tuple, e: m.EntitlementModel) -> p.Entitlement:
+        amount, unit = _term(e.term)
+        tpl = None
+        if e.template is not None:
+            ta, tu = _term(e.template.term)
+            tpl = p.EntitlementTemplate(_term_days(ta, tu), e.template.term, e.template.cases_per_entitlement,
+                                        e.template.per_incident)
+            if e.term is None and e.template.term:
+                amount, unit = ta, tu
+        if "{tier}" not in e.name and "{" in e.name:
+            self.err(path + ("name",), f"'{e.name}' has an unknown placeholder", "only {tier} is replaced")
+        cw = None
+        if e.on_closed_won is not None:
+            cw = p.ClosedWon(e.on_closed_won.product_family, tuple(e.on_closed_won.product_codes))
+        return p.Entitlement(e.accounts, e.term or (e.template.term if e.template else None), amount, unit,
+                             e.name, e.type, tpl, cw)
+
+
+def _criterion(c: m.CriterionModel) -> p.Criterion:
+    return p.Criterion(c.field, c.operator, c.value)
+
+
+def _bare(field: str) -> str:
+    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
+
+
+def _term(text: str | None) -> tuple[int | None, str | None]:
+    if not text:
+        return None, None
+    amount, unit = m.TERM_RE.match(text).groups()
+    return int(amount), unit if unit.endswith("s") else unit + "s"
+
+
+def _term_days(amount: int | None, unit: str | None) -> int | None:
+    if amount is None:
+        return None
+    return amount * {"days": 1, "months": 30, "years": 365}[unit]
+
+
+def project_api_version(root: str) -> str | None:
+    """`project.package.api_version` from a cumulusci.yml beside tiers.yml, if any."""
+    path = Path(root) / "cumulusci.yml"
+    if not path.is_file():
+        return None
+    try:
+        from ruamel.yaml import YAML
+
+        data: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        value = data.get("project", {}).get("package", {}).get("api_version")
+        return str(value) if value else None
+    except Exception:  # a broken cumulusci.yml is CumulusCI's to report
+        return None
