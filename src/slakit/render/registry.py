@@ -1,0 +1,59 @@
+"""Which metadata a project renders: a list of component builders, each turning the resolved
+`Project` into `Component`s (one file each). The writer renders every component through its
+Jinja template and places it by format; package.xml is derived from the same list.
+
+Builders (in dependency order, which package.xml and deploy phases follow):
+  slakit.render.context:   settings, business hours, custom fields, milestone types, email
+                           templates, Case workflow, entitlement processes, entitlement templates
+  slakit.render.flows:     the flows (stamping, completion, Closed Won) and the Milestone
+                           Tracker page
+A builder module exposes `components(project) -> list[Component]`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+BUILDERS = ["slakit.render.context", "slakit.render.flows"]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One metadata file to render.
+
+    type:      Metadata API type name for package.xml (EntitlementProcess, Flow, CustomField, ...)
+    member:    package.xml member (fullName), e.g. "gold", "Case.SLA_Breached__c"
+    template:  template path under templates/, e.g. "entitlementProcesses/entitlementProcess.xml.j2"
+    mdapi:     path in Metadata API format, e.g. "entitlementProcesses/gold.entitlementProcess"
+    source:    path in source format under force-app/main/default, e.g.
+               "entitlementProcesses/gold.entitlementProcess-meta.xml"
+    context:   template variables
+    phase:     deploy phase (0 settings/business hours, 1 fields/types/templates/workflow,
+               2 processes/entitlement templates, 3 flows/pages); package.xml lists all
+    xsd_type:  the schema type to validate against when it differs from `type` (e.g. a
+               CustomObject file holding only fields); None = `type`
+    """
+
+    type: str
+    member: str
+    template: str
+    mdapi: str
+    source: str
+    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    phase: int = 1
+    xsd_type: str | None = None
+
+
+def all_components(project) -> list[Component]:
+    out: list[Component] = []
+    for name in BUILDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        out.extend(module.components(project))
+    return out
