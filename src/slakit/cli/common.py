@@ -1,15 +1,21 @@
-"""Output helpers shared by the command modules: consoles, JSON emission, problem printing."""
+"""Output helpers shared by the command modules: consoles, JSON emission, problem printing.
+
+The consoles write to whatever sys.stdout / sys.stderr are at print time; COLUMNS sets the width
+when output is not a terminal (pipelines get 120 columns so tables do not wrap early).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
 from rich.console import Console
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
+console = Console(highlight=False, width=_width)
+err_console = Console(stderr=True, highlight=False, width=_width)
 
 
 def emit_json(data: Any) -> None:

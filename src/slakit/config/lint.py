@@ -1,6 +1,92 @@
-"""Lint: advice on a valid tiers.yml (warnings; `--strict` makes them errors)."""
+"""Lint: advice on a valid, resolved tiers.yml. Warnings only (`--strict` makes them errors).
+
+Each rule names what will happen in the org and what to write instead; codes are stable
+(`lint.d-unit`, `lint.no-warning`, ...) so pipelines can grep them.
+"""
+
 from __future__ import annotations
 
+from slakit.config.load import Located
+from slakit.config.project import BusinessHours, Milestone, Project
+from slakit.errors import Problem
 
-def lint_project(project, doc):
-    return []
+
+def _fmt_minutes(n: float) -> str:
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+
+
+def _day_lengths(hours: BusinessHours) -> set[int]:
+    return {w.minutes for w in hours.week if w is not None}
+
+
+def explain_d_unit(ms: Milestone, hours: BusinessHours) -> str | None:
+    """'2d on 09:00-17:00 is 2,880 business minutes = 6 business days; did you mean 2bd?'"""
+    text = ms.time_limit_text.replace(" ", "")
+    if not text.endswith("d") or text.endswith("bd") or not hours.known:
+        return None
+    lengths = _day_lengths(hours)
+    if not lengths or max(lengths) >= 1440:
+        return None
+    amount = int(text[:-1])
+    if len(lengths) == 1:
+        day = lengths.pop()
+        days = ms.time_limit_minutes / day
+        w = next(w for w in hours.week if w is not None)
+        span = f"{w.start // 60:02d}:{w.start % 60:02d}-{w.end // 60:02d}:{w.end % 60:02d}"
+        return (f"{text} on {span} is {_fmt_minutes(ms.time_limit_minutes)} business minutes = "
+                f"{_fmt_minutes(days)} business days; did you mean {amount}bd?")
+    return (f"{text} is {_fmt_minutes(ms.time_limit_minutes)} business minutes, several business days on "
+            f"'{hours.name}' (open days are shorter than 24h); did you mean {amount}bd or hours?")
+
+
+def lint_project(project: Project, doc: Located) -> list[Problem]:
+    out: list[Problem] = []
+
+    def warn(path: tuple, message: str, code: str, hint: str | None = None) -> None:
+        out.append(doc.problem(path, message, hint=hint, severity="warning", code=code))
+
+    written = {a.field for t in project.tiers for ms in t.milestones
+               for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if a.kind == "set"}
+    known = written | set(project.existing_fields)
+    for i, tier in enumerate(project.tiers):
+        tpath = ("tiers", i)
+        if tier.business_hours is None:
+            warn(tpath + ("name",), f"tier '{tier.name}' has no business_hours: its milestones run 24/7",
+                 "lint.no-hours", "set business_hours, or keep it if round-the-clock is meant")
+        for j, ms in enumerate(tier.milestones):
+            mpath = tpath + ("milestones", j)
+            hours = project.hours_for(tier, ms)
+            if hours is not None:
+                why = explain_d_unit(ms, hours)
+                if why:
+                    warn(mpath + ("time_limit",), why, "lint.d-unit")
+            if not ms.warnings or not ms.on_warning:
+                what = "no warnings percentages" if not ms.warnings else "no on_warning actions"
+                warn(mpath + ("name",), f"milestone '{ms.name}' has {what}: nobody hears of it before it breaches",
+                     "lint.no-warning", "add warnings: [75%] and on_warning (or set them in defaults)")
+            for pct in ms.warnings:
+                before = ms.time_limit_minutes * (100 - pct) / 100
+                if not float(before).is_integer():
+                    rounded = ms.warning_offset_minutes(pct)
+                    warn(mpath + ("warnings",),
+                         f"{pct:g}% of {ms.time_limit_text} fires {_fmt_minutes(before)} minutes before the "
+                         f"target; Salesforce counts whole minutes, so it fires {rounded} minutes before "
+                         f"(earlier, never later)", "lint.warning-rounded")
+            if ms.completes_when is None:
+                warn(mpath + ("name",), f"milestone '{ms.name}' has no completes_when: it will never complete "
+                     "by itself", "lint.no-completion", "add completes_when (first_response, owner_assigned, "
+                     "case_closed or field conditions)")
+            for k, c in enumerate(ms.criteria):
+                bare = c.field.split(".", 1)[1] if c.field.lower().startswith("case.") else c.field
+                if bare.endswith("__c") and bare not in known and "." not in bare:
+                    warn(mpath + ("applies_when", k, "field"),
+                         f"{c.field} is read but not rendered by slakit: the org must have it",
+                         "lint.read-field", "list it under existing_fields once it exists in the org")
+    try:
+        from slakit.config.lint_flows import lint_flows
+    except ModuleNotFoundError:
+        lint_flows = None
+    if lint_flows is not None:
+        out.extend(lint_flows(project, doc))
+    out.sort(key=lambda p: (p.line or 0, p.col or 0))
+    return out

@@ -113,10 +113,13 @@ def read_yaml(path: str | Path) -> Located:
     try:
         node = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        lines = text.splitlines()
+        mark = exc.problem_mark
+        if mark is None or mark.line >= len(lines) or not lines[mark.line].strip():
+            mark = exc.context_mark or mark  # at the end of the stream: blame where the open item began
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        src = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        src = lines[line - 1] if line and line <= len(lines) else ""
         msg = f"YAML syntax error: {exc.problem or exc.context}"
         hint = f"line {line}: {src.strip()!r}" if src else None
         raise ConfigError(msg, file=file, line=line, col=col, hint=hint) from None
@@ -164,7 +167,9 @@ def _first_model(tp: Any) -> Any:
 
 def validation_problems(exc: ValidationError, doc: Located, model: type[BaseModel]) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    extras = {tuple(e["loc"][:-1]): str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden"}
+    for err in errors:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("~")))
         msg = err["msg"]
         if msg.startswith("Value error, "):
@@ -178,9 +183,12 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
             problems.append(doc.problem(loc, msg, hint=hint, key=True))
             continue
         if err["type"] == "missing":
-            msg = "is required"
-            problems.append(doc.problem(loc, msg, key=True))
+            typo = extras.get(tuple(err["loc"][:-1]))
+            if typo and difflib.get_close_matches(typo, [str(loc[-1])], n=1, cutoff=0.6):
+                continue  # the unknown-key problem already says "did you mean"
+            problems.append(doc.problem(loc, "is missing (required)", key=True))
             continue
+        msg = _friendly(err, loc, msg)
         if err["type"] == "literal_error":
             value = err.get("input")
             expected = msg.removeprefix("Input should be ")
@@ -190,3 +198,26 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
         problems.append(doc.problem(loc, msg, hint=hint))
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return problems
+
+
+_TYPES = {"list_type": "a list", "dict_type": "a mapping", "string_type": "a string", "int_type": "a whole number",
+          "int_parsing": "a whole number", "bool_type": "true or false", "bool_parsing": "true or false",
+          "float_type": "a number", "float_parsing": "a number", "model_type": "a mapping",
+          "model_attributes_type": "a mapping", "date_type": "a date (YYYY-MM-DD)"}
+
+
+def _friendly(err: dict, loc: tuple, msg: str) -> str:
+    """Pydantic's messages in the words of tiers.yml."""
+    kind = err["type"]
+    value = err.get("input")
+    if kind in _TYPES:
+        shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+        return f"expected {_TYPES[kind]}, got {shown}"
+    if "warnings" in loc and kind in ("less_than", "greater_than"):
+        return (f"{value:g}% is outside (0%, 100%): a warning fires between the milestone's start and its "
+                "target (the violation action covers 100%)")
+    if kind == "too_long" and loc and loc[-1] == "milestones":
+        return f"a process holds at most 10 milestones (Salesforce's limit); this tier has {len(value)}"
+    if kind == "too_short" and loc and loc[-1] in ("milestones", "tiers"):
+        return f"needs at least one {'milestone' if loc[-1] == 'milestones' else 'tier'}"
+    return msg

@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|bd)\s*$")
 TERM_RE = re.compile(r"^\s*(\d+)\s*(day|days|month|months|year|years)\s*$")
@@ -206,7 +206,13 @@ class ActionModel(Strict):
         return self
 
 
-Percent = Annotated[float, Field(gt=0, lt=100)]
+Percent = Annotated[
+    float,
+    Field(gt=0, lt=100),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%$"},
+                              {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}],
+                    "description": "a percentage of the time limit, e.g. 75%"}),
+]
 
 
 def _percent(v: Any) -> Any:
@@ -221,7 +227,8 @@ def _percent(v: Any) -> Any:
 
 class MilestoneModel(Strict):
     name: str = Field(min_length=1, max_length=80)
-    time_limit: str
+    time_limit: Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*(m|h|d|bd)\s*$",
+                                               "description": "business time: 30m, 4h, 2d, 1bd"})]
     business_hours: str | None = None
     recurrence: Literal["none", "sequential", "independent"] = "none"
     applies_when: one_of(list=list[CriterionModel], map=FormulaModel) | None = None

@@ -1,0 +1,164 @@
+"""Config passes: resolution of units, defaults, names and references; lint advice; JSON schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from slakit.config import check, load_project
+from slakit.config.names import api_name
+from slakit.errors import ConfigError
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tiers.yml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_acceptance_resolves_units_and_defaults():
+    project = load_project(DATA / "acceptance.yml")
+    assert project.api_version == "62.0"
+    gold = project.tier("gold")
+    limits = {m.name: m.time_limit_minutes for m in gold.milestones}
+    assert limits == {"First Response": 240, "Agent Assignment": 30, "L2 Dwell": 360, "Resolution": 1440}
+    standard = project.tier("Standard")
+    # EMEA 08:00-18:00 is a 10-hour open day: 1bd = 600 business minutes, 5bd = 3000
+    assert [m.time_limit_minutes for m in standard.milestones] == [600, 3000]
+    agent = gold.milestones[1]
+    assert agent.warnings == (75.0,)  # own warnings replace the defaults
+    assert gold.milestones[0].warnings == (50.0, 75.0, 90.0)
+    l2 = gold.milestones[2]
+    assert [a.kind for a in l2.on_violation] == ["email", "task"]  # own actions replace defaults
+    assert [a.kind for a in gold.milestones[0].on_violation] == ["email", "set"]
+    assert l2.recurrence == "independent"
+    assert l2.completes_when.kind == "fields"
+    assert l2.completes_when.criteria[0].value == "false"
+    assert project.tier("Platinum").milestones[1].on_success[0].value == "now"
+
+
+def test_acceptance_business_hours_and_holidays():
+    project = load_project(DATA / "acceptance.yml")
+    us = project.business_hours["US Business Hours"]
+    assert us.week[0].start == 9 * 60 and us.week[0].end == 17 * 60
+    assert us.week[5] is None and us.week[6] is None
+    thanksgiving, christmas, eve = us.holidays
+    assert (thanksgiving.recurs, thanksgiving.instance, thanksgiving.weekday, thanksgiving.month) == ("nth", "fourth", 3, 11)
+    assert (christmas.recurs, christmas.date, christmas.window) == ("yearly", dt.date(2026, 12, 25), None)
+    assert (eve.window.start, eve.window.end) == (13 * 60, 17 * 60)
+    assert project.business_hours["Support 24x7"].is_24x7
+    assert project.business_hours["Default"].existing and not project.business_hours["Default"].known
+
+
+def test_entitlement_terms():
+    project = load_project(DATA / "acceptance.yml")
+    plat = project.tier("Platinum").entitlement
+    assert (plat.term_amount, plat.term_unit, plat.name_for("Platinum")) == (12, "months", "Platinum Support")
+    std = project.tier("Standard").entitlement
+    assert std.template.cases_per_entitlement == 20 and std.term_unit == "months"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('R&D "Tier" <1>', "R_D_Tier_1"),
+    ("Überstunden Support", "Uberstunden_Support"),
+    ("1st line", "X1st_line"),
+    ("a__b", "a_b"),
+    ("___", None),
+])
+def test_api_name(text, expected):
+    name = api_name(text)
+    if expected:
+        assert name == expected
+    assert name[0].isalpha() and "__" not in name and not name.endswith("_")
+
+
+def test_api_name_caps_length_and_keeps_long_names_distinct():
+    a = api_name("A very long support tier name that goes on and on, part one")
+    b = api_name("A very long support tier name that goes on and on, part two")
+    assert len(a) <= 40 and len(b) <= 40 and a != b
+
+
+def test_api_version_from_cumulusci_yml(tmp_path):
+    (tmp_path / "cumulusci.yml").write_text("project:\n  package:\n    api_version: '61.0'\n")
+    path = write(tmp_path, """
+        tiers:
+          - name: Gold
+            milestones: [{name: First Response, time_limit: 4h}]
+    """)
+    assert load_project(path).api_version == "61.0"
+
+
+def test_load_project_raises_with_every_problem(tmp_path):
+    path = write(tmp_path, """
+        tiers:
+          - name: Gold
+            business_hours: Nope
+            milestones:
+              - {name: First Response, time_limit: 4h, business_hours: Nada}
+    """)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    assert len(info.value.problems) == 2
+    assert info.value.problems[0].field == "tiers[0].business_hours"
+
+
+def test_d_unit_lint_explains_business_days(tmp_path):
+    path = write(tmp_path, """
+        business_hours:
+          - name: Office
+            time_zone: America/New_York
+            hours: {weekdays: "09:00-17:00"}
+        tiers:
+          - name: Gold
+            business_hours: Office
+            milestones:
+              - {name: Resolution, time_limit: 2d, completes_when: case_closed}
+    """)
+    result = check(path)
+    assert result.ok
+    d_unit = [w for w in result.warnings if w.code == "lint.d-unit"]
+    assert len(d_unit) == 1
+    # 2d = 48h = 2,880 business minutes; at 8 open hours a day that is 6 business days
+    assert d_unit[0].message == ("2d on 09:00-17:00 is 2,880 business minutes = 6 business days; "
+                                 "did you mean 2bd?")
+    assert (d_unit[0].line, d_unit[0].field) == (10, "tiers[0].milestones[0].time_limit")
+
+
+def test_lint_no_hours_no_warning_no_completion(tmp_path):
+    path = write(tmp_path, """
+        tiers:
+          - name: Gold
+            milestones:
+              - {name: Resolution, time_limit: 4h}
+    """)
+    codes = {w.code for w in check(path).warnings}
+    assert {"lint.no-hours", "lint.no-warning", "lint.no-completion"} <= codes
+
+
+def test_json_schema_accepts_acceptance_and_rejects_typos():
+    jsonschema = pytest.importorskip("jsonschema")
+    from ruamel.yaml import YAML
+
+    from slakit.config.schema import json_schema
+
+    schema = json_schema()
+    data = YAML(typ="safe").load((DATA / "acceptance.yml").read_text())
+
+    def plain(x):
+        if isinstance(x, dict):
+            return {k: plain(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [plain(v) for v in x]
+        return x.isoformat() if isinstance(x, dt.date) else x
+
+    jsonschema.validate(plain(data), schema)
+    data["tiers"][0]["milestones"][0]["time_limt"] = "2h"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(plain(data), schema)
+    json.dumps(schema)  # serialisable
