@@ -34,6 +34,12 @@ class Component:
                2 processes/entitlement templates, 3 flows/pages); package.xml lists all
     xsd_type:  the schema type to validate against when it differs from `type` (e.g. a
                CustomObject file holding only fields); None = `type`
+    extra_members: more package.xml members of `type` the same file carries (a CustomObject
+               file holding several fields: member "Case.A", extra_members ("Case.B",))
+
+    A component with an empty `mdapi` (or `source`) path is not written in that format. A
+    template whose name does not end in `.xml.j2` renders a non-XML file (an email body): it is
+    neither autoescaped nor schema-validated.
     """
 
     type: str
@@ -44,6 +50,7 @@ class Component:
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     phase: int = 1
     xsd_type: str | None = None
+    extra_members: tuple[str, ...] = ()
 
 
 def all_components(project) -> list[Component]:
