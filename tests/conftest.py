@@ -1,0 +1,72 @@
+"""Shared fixtures for the fake Salesforce org (tests/fakes) and a hermetic CumulusCI home.
+
+- `fake_org`: a `FakeOrg` answered through an active `responses` mock (unknown URLs raise).
+- `sf`: `simple_salesforce.Salesforce(instance_url="https://fake.my.salesforce.com",
+  session_id="00D...!fake", version="62.0")` wired to `fake_org`.
+- `no_sleep`: `time.sleep` made instant (patch sleeps, never logic).
+- `cci_home`: a temporary HOME with no CUMULUSCI_* variables and no OS keyring, so the
+  CumulusCI keychain reads and writes only there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # make `tests.fakes` importable however pytest is started
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def rsps():
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def fake_org(rsps):
+    from tests.fakes import FakeOrg
+
+    return FakeOrg().install(rsps)
+
+
+@pytest.fixture
+def sf(fake_org):
+    return fake_org.client()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    import time
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", lambda s: slept.append(s))
+    return slept
+
+
+@pytest.fixture
+def cci_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for key in list(os.environ):
+        if key.startswith("CUMULUSCI_") or key in ("SFDX_CLIENT_ID", "SFDX_HUB_KEY"):
+            monkeypatch.delenv(key, raising=False)
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        previous = keyring.get_keyring()
+        keyring.set_keyring(fail.Keyring())
+    except Exception:  # pragma: no cover
+        previous = None
+    yield home
+    if previous is not None:
+        keyring.set_keyring(previous)

@@ -1,0 +1,5 @@
+"""Test doubles answered at the HTTP layer (see tests/fakes/org.py for the fake org)."""
+
+from tests.fakes.org import INSTANCE_URL, SESSION_ID, FakeOrg, sf_datetime
+
+__all__ = ["FakeOrg", "INSTANCE_URL", "SESSION_ID", "sf_datetime"]
