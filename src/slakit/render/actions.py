@@ -1,0 +1,186 @@
+"""Milestone actions as workflow metadata: every `email`, `set` and `task` action of every
+milestone becomes a Case email alert, field update or task with a unique, stable name derived from
+tier + milestone + kind (`Gold_L2_Dwell_Violation_Task`, capped at Salesforce's 40 characters with
+a short hash when cut). Also plans the email templates the alerts send (one per milestone name and
+kind, in the `slakit` folder) and the custom Case fields the actions write.
+
+Names are bare (`Gold_First_Response_Warning_Email`), never `Case.`-prefixed: that is how the
+entitlement process references them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slakit.config.names import join
+from slakit.errors import RenderError
+
+EMAIL_FOLDER = "slakit"
+KINDS = (("on_warning", "Warning"), ("on_success", "Success"), ("on_violation", "Violation"))
+TYPE_OF = {"email": "Alert", "set": "FieldUpdate", "task": "Task"}
+WORD_OF = {"email": "Email", "set": "Set", "task": "Task"}
+RECIPIENT_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": "creator"}
+PREFIXED_RECIPIENTS = {"user": "user", "role": "role", "group": "group", "team": "caseTeam"}
+ASSIGNEE_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": "creator"}
+
+
+@dataclass
+class ActionPlan:
+    refs: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)  # (tier, milestone, kind)
+    alerts: list[dict] = field(default_factory=list)
+    field_updates: list[dict] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
+    email_templates: dict[str, dict] = field(default_factory=dict)  # developer name -> context
+    fields: dict[str, dict] = field(default_factory=dict)  # API name -> context
+
+    def actions_for(self, tier, milestone, kind: str) -> list[dict]:
+        return self.refs.get((tier.api_name, milestone.api_name, kind), [])
+
+
+class _Names:
+    """Hands out unique names per action type (Salesforce scopes workflow action names by type)."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, set[str]] = {}
+
+    def take(self, type_: str, *parts: str) -> str:
+        used = self.used.setdefault(type_, set())
+        name = join(*parts)
+        n = 2
+        while name.lower() in used:
+            name = join(*parts, str(n))
+            n += 1
+        used.add(name.lower())
+        return name
+
+
+def plan_actions(project) -> ActionPlan:
+    plan = ActionPlan()
+    names = _Names()
+    field_types: dict[str, tuple[str, str]] = {}  # field -> (type, where)
+    for tier in project.tiers:
+        for ms in tier.milestones:
+            for attr, kind in KINDS:
+                actions = getattr(ms, attr)
+                counts: dict[str, int] = {}
+                for a in actions:
+                    counts[a.kind] = counts.get(a.kind, 0) + 1
+                seen: dict[str, int] = {}
+                refs = []
+                for a in actions:
+                    seen[a.kind] = seen.get(a.kind, 0) + 1
+                    word = WORD_OF[a.kind] + (str(seen[a.kind]) if counts[a.kind] > 1 else "")
+                    name = names.take(TYPE_OF[a.kind], tier.api_name, ms.api_name, kind, word)
+                    label = f"{tier.name} / {ms.name}: {kind.lower()}"
+                    if a.kind == "email":
+                        plan.alerts.append(_alert(name, label, a, _email_template(plan, project, ms, kind)))
+                    elif a.kind == "set":
+                        _note_field(project, a, field_types, f"{tier.name} / {ms.name} {attr}")
+                        plan.field_updates.append(_field_update(name, label, a, project))
+                    else:
+                        plan.tasks.append(_task(name, label, a))
+                    refs.append({"name": name, "type": TYPE_OF[a.kind]})
+                plan.refs[(tier.api_name, ms.api_name, kind)] = refs
+    for fname, (ftype, _) in sorted(field_types.items()):
+        plan.fields[fname] = _custom_field(fname, ftype)
+    for lst in (plan.alerts, plan.field_updates, plan.tasks):
+        lst.sort(key=lambda d: d["name"])
+    return plan
+
+
+def _alert(name: str, label: str, a, template: str) -> dict:
+    recipients, cc = [], []
+    for r in a.recipients:
+        if r in RECIPIENT_TYPES:
+            recipients.append({"type": RECIPIENT_TYPES[r], "recipient": None})
+        elif ":" in r and r.split(":", 1)[0] in PREFIXED_RECIPIENTS:
+            prefix, value = r.split(":", 1)
+            recipients.append({"type": PREFIXED_RECIPIENTS[prefix], "recipient": value})
+        else:
+            cc.append(r)
+    return {"name": name, "description": f"{label} email"[:255], "recipients": recipients, "cc_emails": cc,
+            "template": f"{EMAIL_FOLDER}/{template}"}
+
+
+def _email_template(plan: ActionPlan, project, ms, kind: str) -> str:
+    dev = join(ms.api_name, kind, max_len=80)
+    if dev not in plan.email_templates:
+        plan.email_templates[dev] = {
+            "developer_name": dev,
+            "label": f"SLA {kind.lower()}: {ms.name}"[:80],
+            "milestone": ms.name,
+            "kind": kind,
+            "api_version": project.api_version,
+        }
+    return dev
+
+
+def is_now(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "now"
+
+
+def field_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Checkbox"
+    if is_now(value):
+        return "DateTime"
+    if isinstance(value, (int, float)):
+        return "Number"
+    return "Text"
+
+
+def renders_field(project, name: str) -> bool:
+    """True when slakit renders this Case field (custom, written by an action, not existing)."""
+    return name.endswith("__c") and name not in project.existing_fields
+
+
+def _note_field(project, a, field_types: dict, where: str) -> None:
+    if a.value is None or not renders_field(project, a.field):
+        return
+    ftype = field_type(a.value)
+    known = field_types.get(a.field)
+    if known and known[0] != ftype:
+        raise RenderError(f"{a.field} is written as {known[0]} by {known[1]} but as {ftype} by {where}",
+                          field=a.field, hint="write one kind of value to a field, or list it under existing_fields")
+    field_types.setdefault(a.field, (ftype, where))
+
+
+def _field_update(name: str, label: str, a, project) -> dict:
+    value = a.value
+    out = {"name": name, "label": f"{label}: set {a.field}"[:80], "field": a.field,
+           "description": f"{label}: set {a.field} to {value!r}"[:255] if not is_now(value)
+           else f"{label}: set {a.field} to now"[:255],
+           "formula": None, "literal": None}
+    if value is None:
+        out["operation"] = "Null"
+    elif isinstance(value, bool):
+        out["operation"], out["literal"] = "Literal", "1" if value else "0"
+    elif is_now(value):
+        out["operation"], out["formula"] = "Formula", "NOW()"
+    elif isinstance(value, (int, float)):
+        out["operation"], out["formula"] = "Formula", repr(value)
+    elif renders_field(project, a.field):  # our Text field: a formula text literal
+        text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+        out["operation"], out["formula"] = "Formula", f'"{text}"'
+    else:  # an org field written with a literal (picklists such as Status, Priority)
+        out["operation"], out["literal"] = "Literal", str(value)
+    return out
+
+
+def _task(name: str, label: str, a) -> dict:
+    assign = a.assign_to or "owner"
+    if assign in ASSIGNEE_TYPES:
+        kind, to = ASSIGNEE_TYPES[assign], None
+    else:
+        prefix, to = assign.split(":", 1)
+        kind = prefix  # user | role
+    return {"name": name, "description": f"{label} task"[:255], "assigned_to_type": kind, "assigned_to": to,
+            "due": a.due_in_days or 0, "priority": a.value or "Normal", "subject": a.subject}
+
+
+def _custom_field(name: str, ftype: str) -> dict:
+    base = name[:-3] if name.endswith("__c") else name
+    label = base.replace("_", " ").strip() or name
+    return {"name": name, "label": label[:40], "type": ftype,
+            "description": f"Written by slakit milestone actions ({ftype})"}

@@ -1,0 +1,157 @@
+"""Builder of every non-flow metadata file: turns the resolved `Project` into `Component`s
+(settings, business hours, milestone types, custom fields, email templates, the Case workflow,
+entitlement processes, entitlement templates), each with the variables its template needs.
+Templates decide layout; this module decides content (names, numbers, references).
+
+File names: names Salesforce takes as the fullName itself (milestone types, processes,
+entitlement templates) keep the user's text, with characters that are unsafe in file names or
+ambiguous in a fullName percent-encoded the way Salesforce writes such names ("(" -> "%28").
+"""
+
+from __future__ import annotations
+
+from slakit.config.names import process_full_name
+from slakit.errors import RenderError
+from slakit.render.actions import EMAIL_FOLDER, plan_actions
+from slakit.render.hours import holiday_entries, hours_entries
+from slakit.render.registry import Component
+
+RECURRENCE = {"none": "none", "independent": "recursIndependently", "sequential": "recursChained"}
+UNSAFE = set('%/\\:*?"<>|().\'')
+
+
+def file_name(text: str) -> str:
+    """A fullName as a file name: 'R&D "Tier" <1>' -> 'R&D %22Tier%22 %3C1%3E'."""
+    out = []
+    for ch in text:
+        if ch in UNSAFE or ord(ch) < 32 or ord(ch) == 127:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def components(project) -> list[Component]:
+    plan = plan_actions(project)
+    base = {"api_version": project.api_version}
+    out: list[Component] = [
+        Component("Settings", "Entitlement", "settings/Entitlement.settings.xml.j2",
+                  "settings/Entitlement.settings", "settings/Entitlement.settings-meta.xml",
+                  dict(base), phase=0, xsd_type="EntitlementSettings"),
+    ]
+    hours = hours_entries(project)
+    if hours:
+        out.append(Component("Settings", "BusinessHours", "settings/BusinessHours.settings.xml.j2",
+                             "settings/BusinessHours.settings", "settings/BusinessHours.settings-meta.xml",
+                             {**base, "business_hours": hours, "holidays": holiday_entries(project)},
+                             phase=0, xsd_type="BusinessHoursSettings"))
+    out.extend(_fields(project, plan, base))
+    out.extend(_milestone_types(project, base))
+    out.extend(_emails(plan, base))
+    if plan.alerts or plan.field_updates or plan.tasks:
+        out.append(Component("Workflow", "Case", "workflows/Case.workflow.xml.j2", "workflows/Case.workflow",
+                             "workflows/Case.workflow-meta.xml",
+                             {**base, "alerts": plan.alerts, "field_updates": plan.field_updates,
+                              "tasks": plan.tasks}))
+    for tier in project.tiers:
+        out.append(_process(project, tier, plan, base))
+    for tier in project.tiers:
+        if tier.entitlement.template is not None:
+            out.append(_entitlement_template(tier, base))
+    return out
+
+
+def _fields(project, plan, base) -> list[Component]:
+    if not plan.fields:
+        return []
+    fields = list(plan.fields.values())
+    members = [f"Case.{f['name']}" for f in fields]
+    out = [Component("CustomField", members[0], "objects/Case.object.xml.j2", "objects/Case.object", "",
+                     {**base, "fields": fields}, xsd_type="CustomObject", extra_members=tuple(members[1:]))]
+    for f, member in zip(fields, members):
+        out.append(Component("CustomField", member, "objects/field.xml.j2", "",
+                             f"objects/Case/fields/{f['name']}.field-meta.xml", {**base, "field": f}))
+    return out
+
+
+def _milestone_types(project, base) -> list[Component]:
+    used: dict[str, list[str]] = {}
+    recurrence: dict[str, tuple[str, str]] = {}
+    for tier in project.tiers:
+        for ms in tier.milestones:
+            used.setdefault(ms.name, []).append(tier.name)
+            known = recurrence.setdefault(ms.name, (ms.recurrence, tier.name))
+            if known[0] != ms.recurrence:
+                raise RenderError(f"milestone '{ms.name}' recurs '{known[0]}' in tier '{known[1]}' but "
+                                  f"'{ms.recurrence}' in tier '{tier.name}'", file=project.source, line=ms.line,
+                                  hint="a milestone type has one recurrence: rename one of them")
+    out = []
+    for ms in project.milestone_types():
+        fname = file_name(ms.name)
+        ctx = {**base, "name": ms.name, "recurrence": RECURRENCE[ms.recurrence],
+               "description": f"{ms.name}: used by {', '.join(used[ms.name])} (rendered by slakit)"[:255]}
+        out.append(Component("MilestoneType", fname, "milestoneTypes/milestoneType.xml.j2",
+                             f"milestoneTypes/{fname}.milestoneType",
+                             f"milestoneTypes/{fname}.milestoneType-meta.xml", ctx))
+    return out
+
+
+def _emails(plan, base) -> list[Component]:
+    if not plan.email_templates:
+        return []
+    out = [Component("EmailTemplate", EMAIL_FOLDER, "email/folder.xml.j2", f"email/{EMAIL_FOLDER}-meta.xml",
+                     f"email/{EMAIL_FOLDER}.emailFolder-meta.xml",
+                     {**base, "folder": EMAIL_FOLDER, "label": "slakit SLA alerts"}, xsd_type="EmailFolder")]
+    for dev in sorted(plan.email_templates):
+        ctx = {**base, **plan.email_templates[dev]}
+        member = f"{EMAIL_FOLDER}/{dev}"
+        out.append(Component("EmailTemplate", member, "email/template.email-meta.xml.j2",
+                             f"email/{member}.email-meta.xml", f"email/{member}.email-meta.xml", ctx))
+        out.append(Component("EmailTemplate", member, "email/template.email.txt.j2",
+                             f"email/{member}.email", f"email/{member}.email", ctx))
+    return out
+
+
+def _criteria_field(field: str) -> str:
+    return field if "." in field else f"Case.{field}"
+
+
+def _process(project, tier, plan, base) -> Component:
+    milestones = []
+    for ms in tier.milestones:
+        warn = plan.actions_for(tier, ms, "Warning")
+        triggers = []
+        if warn:
+            offsets = sorted({ms.warning_offset_minutes(p) for p in ms.warnings}, reverse=True)
+            triggers.extend({"time_length": -o, "actions": warn} for o in offsets if o > 0)
+        violation = plan.actions_for(tier, ms, "Violation")
+        if violation:
+            triggers.append({"time_length": 0, "actions": violation})
+        milestones.append({
+            "name": ms.name,
+            "business_hours": ms.business_hours,
+            "criteria": [{"field": _criteria_field(c.field), "operation": c.operator, "value": c.value}
+                         for c in ms.criteria],
+            "formula": ms.criteria_formula,
+            "minutes": ms.time_limit_minutes,
+            "success": plan.actions_for(tier, ms, "Success"),
+            "triggers": triggers,
+            "use_criteria_start": ms.start == "criteria",
+        })
+    full = file_name(process_full_name(tier.name))
+    ctx = {**base, "tier": tier.name, "description": tier.description, "business_hours": tier.business_hours,
+           "entry_start_field": "Case.CreatedDate", "milestones": milestones}
+    return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
+                     f"entitlementProcesses/{full}.entitlementProcess",
+                     f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)
+
+
+def _entitlement_template(tier, base) -> Component:
+    ent = tier.entitlement
+    tpl = ent.template
+    name = file_name(ent.name_for(tier.name))
+    ctx = {**base, "business_hours": tier.business_hours, "cases": tpl.cases_per_entitlement,
+           "process": tier.name, "per_incident": tpl.per_incident, "term_days": tpl.term_days, "type": ent.type}
+    return Component("EntitlementTemplate", name, "entitlementTemplates/entitlementTemplate.xml.j2",
+                     f"entitlementTemplates/{name}.entitlementTemplate",
+                     f"entitlementTemplates/{name}.entitlementTemplate-meta.xml", ctx, phase=2)
