@@ -1,0 +1,195 @@
+"""What the flows must decide, worked out in Python so the templates stay declarative: which
+milestones each completion rule completes, the Flow decision conditions for every
+`completes_when`, the tier order for entitlement stamping, and the Closed Won product matches.
+
+A rule is a dict the completion template renders as one Decision:
+    {"name": "Rule_1", "label": ..., "milestones": ["Resolution"], "logic": "and" | "1 AND (2 OR 3)",
+     "conditions": [{"left": "$Record.IsClosed", "operator": "EqualTo", "type": "boolean", "value": "true"}]}
+
+Completion is state-based: a rule completes its milestones when its condition holds on the record
+the flow sees (owner is a user, case is closed, fields match), so running twice is harmless (only
+open milestones, `IsCompleted = false`, are touched). When one milestone name completes in
+different ways in different tiers, each rule is scoped to its tiers' entitlement process names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from slakit.errors import RenderError
+
+MIN_FLOW_API = 55.0  # <start><filterFormula> needs 55.0 (Salesforce Help, article 000394500)
+MIN_CLOSED_WON_API = 57.0  # Get Records "In" operator (Spring '23)
+
+OPERATORS = {
+    "equals": ("EqualTo", False), "notEqual": ("NotEqualTo", False),
+    "lessThan": ("LessThan", False), "greaterThan": ("GreaterThan", False),
+    "lessOrEqual": ("LessThanOrEqualTo", False), "greaterOrEqual": ("GreaterThanOrEqualTo", False),
+    "contains": ("Contains", False), "notContain": ("Contains", True),
+    "startsWith": ("StartsWith", False), "includes": ("Contains", False), "excludes": ("Contains", True),
+}
+NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+PROCESS_NAME_REF = {"Case": "$Record.SlaProcess.Name", "EmailMessage": "$Record.Parent.SlaProcess.Name",
+                    "CaseComment": "$Record.Parent.SlaProcess.Name"}
+KIND_LABEL = {"owner_assigned": "owner becomes a user", "case_closed": "case closed",
+              "first_response": "first response"}
+
+
+def formula_string(text: str) -> str:
+    """A formula text literal: 'O\\'Brien' (backslash and quote escaped)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _cond(left: str, operator: str, type_: str, value: str, negate: bool = False) -> dict:
+    return {"left": left, "operator": operator, "type": type_, "value": value, "negate": negate}
+
+
+def case_field(field: str) -> str:
+    """'Case.L2_Assigned__c' or 'L2_Assigned__c' -> 'L2_Assigned__c' (relationship paths kept)."""
+    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
+
+
+def criterion_condition(c, where: str = "completes_when") -> dict:
+    if c.operator not in OPERATORS:
+        raise RenderError(f"{where}: operator '{c.operator}' cannot be checked by a flow",
+                          field=where, hint="use equals, notEqual, lessThan, greaterThan, contains, startsWith ...")
+    op, negate = OPERATORS[c.operator]
+    left = "$Record." + case_field(c.field)
+    value = c.value.strip()
+    if value == "" or value.lower() == "null":
+        if op not in ("EqualTo", "NotEqualTo"):
+            raise RenderError(f"{where}: '{c.operator}' needs a value", field=where)
+        return _cond(left, "IsNull", "boolean", "true" if op == "EqualTo" else "false")
+    if value.lower() in ("true", "false"):
+        return _cond(left, op, "boolean", value.lower(), negate)
+    if NUMBER_RE.match(value) and op not in ("Contains", "StartsWith"):
+        return _cond(left, op, "number", value, negate)
+    return _cond(left, op, "string", value, negate)
+
+
+def _logic(conditions: list[dict], scope_from: int | None) -> str:
+    """Flow condition logic: all kind conditions (NOT where negated) AND any of the scope conditions."""
+    if scope_from is None and not any(c["negate"] for c in conditions):
+        return "and"
+    parts = [("NOT " if c["negate"] else "") + str(i + 1)
+             for i, c in enumerate(conditions[: scope_from if scope_from is not None else len(conditions)])]
+    if scope_from is not None:
+        scope = [str(i + 1) for i in range(scope_from, len(conditions))]
+        parts.append("(" + " OR ".join(scope) + ")" if len(scope) > 1 else scope[0])
+    return " AND ".join(parts)
+
+
+def _kind_key(completion) -> tuple:
+    if completion.kind == "fields":
+        return ("fields",) + tuple((c.field, c.operator, c.value) for c in completion.criteria)
+    return (completion.kind,)
+
+
+def _rules(project, kinds: set[str], obj: str, kind_conditions) -> list[dict]:
+    """Group the project's milestones into completion rules for the trigger object `obj`."""
+    by_name: dict[str, set[tuple]] = {}
+    for t in project.tiers:
+        for m in t.milestones:
+            by_name.setdefault(m.name, set()).add(_kind_key(m.completes_when) if m.completes_when else ("never",))
+    groups: dict[tuple, dict] = {}
+    for t in project.tiers:
+        for m in t.milestones:
+            cw = m.completes_when
+            if cw is None or cw.kind not in kinds:
+                continue
+            key = _kind_key(cw)
+            ambiguous = len(by_name[m.name]) > 1
+            gkey = (key, m.name if ambiguous else None)  # a scoped rule covers one milestone name
+            g = groups.setdefault(gkey, {"completion": cw, "milestones": [], "tiers": [], "scoped": ambiguous})
+            if m.name not in g["milestones"]:
+                g["milestones"].append(m.name)
+            if t.name not in g["tiers"]:
+                g["tiers"].append(t.name)
+    rules = []
+    for i, g in enumerate(groups.values(), start=1):
+        conditions = kind_conditions(g["completion"])
+        scope_from = None
+        if g["scoped"]:
+            scope_from = len(conditions)
+            conditions = conditions + [_cond(PROCESS_NAME_REF[obj], "EqualTo", "string", n) for n in g["tiers"]]
+        kind = g["completion"].kind
+        label = KIND_LABEL.get(kind) or "fields: " + ", ".join(
+            f"{case_field(c.field)} {c.operator} {c.value}" for c in g["completion"].criteria)
+        rules.append({"name": f"Rule_{i}", "label": label[:80], "kind": kind, "milestones": g["milestones"],
+                      "tiers": g["tiers"], "scoped": g["scoped"], "conditions": conditions,
+                      "logic": _logic(conditions, scope_from)})
+    return rules
+
+
+def case_rules(project) -> list[dict]:
+    def conditions(cw) -> list[dict]:
+        if cw.kind == "owner_assigned":  # a User id starts with 005; a queue (Group) with 00G
+            return [_cond("$Record.OwnerId", "StartsWith", "string", "005")]
+        if cw.kind == "case_closed":
+            return [_cond("$Record.IsClosed", "EqualTo", "boolean", "true")]
+        return [criterion_condition(c) for c in cw.criteria]
+
+    return _rules(project, {"owner_assigned", "case_closed", "fields"}, "Case", conditions)
+
+
+def first_response_rules(project, obj: str) -> list[dict]:
+    def conditions(cw) -> list[dict]:
+        if obj == "EmailMessage":
+            return [_cond("$Record.Incoming", "EqualTo", "boolean", "false")]
+        return [_cond("$Record.CreatedBy.UserType", "EqualTo", "string", "Standard")]
+
+    return _rules(project, {"first_response"}, obj, conditions)
+
+
+def watched_case_fields(rules: list[dict]) -> list[str]:
+    """Case fields whose change makes the Case completion flow run (direct fields only)."""
+    out: list[str] = []
+    for r in rules:
+        if r["kind"] == "owner_assigned":
+            names = ["OwnerId"]
+        elif r["kind"] == "case_closed":
+            names = ["Status"]
+        else:
+            names = [c["left"].removeprefix("$Record.") for c in r["conditions"]
+                     if c["left"].startswith("$Record.") and "." not in c["left"].removeprefix("$Record.")]
+        for n in names:
+            if n not in out:
+                out.append(n)
+    return out
+
+
+def stamping_tiers(project) -> list[dict]:
+    """Tiers in priority order (file order): rank 1 wins when an account holds several."""
+    return [{"rank": i, "name": t.name, "var": f"Tier_{i}_Process_Ids"} for i, t in enumerate(project.tiers, start=1)]
+
+
+def end_date_formula(amount: int | None, unit: str | None) -> str | None:
+    """EndDate for a term starting today; the last day is inclusive (12 months from 2026-01-01 ends 2026-12-31)."""
+    if amount is None:
+        return None
+    if unit == "days":
+        return f"{{!$Flow.CurrentDate}} + {amount - 1}"
+    months = amount * (12 if unit == "years" else 1)
+    return f"ADDMONTHS({{!$Flow.CurrentDate}}, {months}) - 1"
+
+
+def closed_won_tiers(project) -> list[dict]:
+    out = []
+    for i, t in enumerate(project.tiers, start=1):
+        cw = t.entitlement.on_closed_won
+        if cw is None:
+            continue
+        if float(project.api_version) < MIN_CLOSED_WON_API:
+            raise RenderError(f"on_closed_won needs api_version {MIN_CLOSED_WON_API:.1f} or later "
+                              f"(the flow filters products with the In operator)", file=project.source,
+                              field=f"tiers[{i - 1}].entitlement.on_closed_won")
+        matches = ([_cond("Each_Product.Family", "EqualTo", "string", cw.product_family)] if cw.product_family else [])
+        matches += [_cond("Each_Product.ProductCode", "EqualTo", "string", code) for code in cw.product_codes]
+        out.append({
+            "n": len(out) + 1, "name": t.name, "process_name": t.name,
+            "entitlement_name": t.entitlement.name_for(t.name)[:255],
+            "type": t.entitlement.type, "product_family": cw.product_family, "product_codes": list(cw.product_codes),
+            "matches": matches, "match_logic": "or",
+            "end_date": end_date_formula(t.entitlement.term_amount, t.entitlement.term_unit),
+        })
+    return out
