@@ -1,0 +1,55 @@
+"""`--cases`: stamp open cases that have no entitlement with their account's entitlement.
+
+For each tier: stream open cases (`IsClosed = false AND EntitlementId = null`) whose account is
+one of the tier's accounts; for each batch, look up the accounts' active entitlements on the
+tier's process (newest StartDate first), and set `Case.EntitlementId` through sObject
+Collections (PATCH). Every stamped case is journaled with the entitlement it got, so undo can
+clear exactly those stamps. Cases whose account has no active entitlement (its creation failed,
+or it starts later) are left alone.
+"""
+
+from __future__ import annotations
+
+from slakit.backfill.plan import batched, entitlements_for_accounts_soql, open_cases_soql
+from slakit.backfill.retry import Stop
+from slakit.backfill.stream import query_all, records
+
+
+def stamp_cases(ctx, targets) -> None:
+    total = sum(ctx.results[t.name].cases_planned or 0 for t in targets)
+    ctx.done = 0
+    for target in targets:
+        res = ctx.results[target.name]
+        if not res.cases_planned:
+            continue
+        for cases in batched(records(ctx.sf, open_cases_soql(target), ctx.policy), ctx.batch_size):
+            accounts = sorted({c["AccountId"] for c in cases if c.get("AccountId")})
+            rows = query_all(ctx.sf, entitlements_for_accounts_soql(target, accounts), ctx.policy)
+            entitlement: dict[str, str] = {}
+            for row in rows:  # ordered newest start first per account
+                entitlement.setdefault(row["AccountId"][:15], row["Id"])
+            updates = [{"Id": c["Id"], "EntitlementId": entitlement[c["AccountId"][:15]]}
+                       for c in cases if c.get("AccountId") and c["AccountId"][:15] in entitlement]
+            if updates:
+                try:
+                    out = ctx.writer.update("Case", updates)
+                except Stop as stop:
+                    _record(ctx, target.name, updates, getattr(stop, "partial", []), cases)
+                    raise
+                _record(ctx, target.name, updates, out, cases)
+            ctx.tick("cases", target.name, len(cases), total)
+
+
+def _record(ctx, tier: str, updates: list[dict], out, cases: list[dict]) -> None:
+    res = ctx.results[tier]
+    account_of = {c["Id"]: c.get("AccountId") for c in cases}
+    ok = [u for u, r in zip(updates, out) if r.ok]
+    if ok:
+        ctx.journal.write("stamped", sobject="Case", tier=tier, ids=[u["Id"] for u in ok],
+                          entitlements=[u["EntitlementId"] for u in ok])
+    res.cases_stamped += len(ok)
+    for u, r in zip(updates, out):
+        if not r.ok and r.code != "NOT_PROCESSED":
+            res.cases_failed += 1
+            ctx.fail("Case", tier, {"Id": u["Id"], "AccountId": account_of.get(u["Id"]),
+                                    "EntitlementId": u["EntitlementId"]}, r.code, r.message or "")

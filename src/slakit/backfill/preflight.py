@@ -1,0 +1,142 @@
+"""Preflight: before anything is counted or written, check the org can take the backfill.
+
+- Entitlement Management is on (describe of Entitlement answers; off = 404 / INVALID_TYPE).
+- Each selected tier's entitlement process is deployed and has an active version; the
+  default active version is what new entitlements point at, every version counts for skipping.
+- Each tier's business hours exist and are active.
+- The fields slakit sets are createable for this user in this API version (describe).
+All missing pieces are reported together, by name, with the command that fixes them.
+"""
+
+from __future__ import annotations
+
+from slakit.backfill.model import TierTarget
+from slakit.backfill.plan import tier_where
+from slakit.config.project import Project, Tier
+from slakit.errors import OrgError, Problem
+from slakit.org.errors import org_errors
+
+PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster "
+                "FROM SlaProcess WHERE Name IN {}")
+HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
+
+
+def describe_createable(sf, sobject: str, *, updateable: bool = False) -> set[str] | None:
+    """Createable (or updateable) field names; None when the object does not exist in the org."""
+    from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
+
+    try:
+        with_fields = getattr(sf, sobject).describe()
+    except SalesforceResourceNotFound:
+        return None
+    except SalesforceMalformedRequest as exc:
+        if b"INVALID_TYPE" in (exc.content if isinstance(exc.content, bytes) else str(exc.content).encode()):
+            return None
+        raise
+    key = "updateable" if updateable else "createable"
+    return {f["name"] for f in with_fields["fields"] if f.get(key)}
+
+
+def pick_version(rows: list[dict]) -> dict | None:
+    """The active default version of a process (else the newest active one)."""
+    active = [r for r in rows if r.get("IsActive")]
+    if not active:
+        return None
+    defaults = [r for r in active if r.get("IsVersionDefault")]
+    pool = defaults or active
+    return max(pool, key=lambda r: (r.get("VersionNumber") or 0, r["Id"]))
+
+
+def fix_command(project: Project, org_name: str | None) -> str:
+    return f"slakit deploy {project.source} --org {org_name or '<org>'}"
+
+
+def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None = None,
+              cases: bool = False) -> tuple[list[TierTarget], set[str], list[str]]:
+    """(targets for tiers with an accounts clause, createable Entitlement fields, notes)."""
+    fix = fix_command(project, org_name)
+    problems: list[Problem] = []
+    with org_errors("describing Entitlement"):
+        createable = describe_createable(sf, "Entitlement")
+    if createable is None:
+        raise OrgError("Entitlement Management is not enabled in this org: Entitlement is not available",
+                       hint=f"enable it in Setup > Entitlement Settings, or deploy the settings with `{fix}`")
+    needed = ["Name", "AccountId", "SlaProcessId", "StartDate"]
+    for field in needed:
+        if field not in createable:
+            problems.append(Problem(f"Entitlement.{field} is not createable for this user",
+                                    hint="grant field-level edit access on Entitlement"))
+    if cases:
+        with org_errors("describing Case"):
+            case_fields = describe_createable(sf, "Case", updateable=True) or set()
+        if "EntitlementId" not in case_fields:
+            problems.append(Problem("Case.EntitlementId is not editable for this user (needed by --cases)",
+                                    hint="grant field-level edit access on Case.EntitlementId"))
+
+    wanted = [t for t in tiers if t.entitlement.accounts]
+    notes = [f"tier '{t.name}' has no entitlement.accounts clause: nothing to backfill"
+             for t in tiers if not t.entitlement.accounts]
+    versions: dict[str, list[dict]] = {}
+    if wanted:
+        with org_errors("reading entitlement processes"):
+            rows = sf.query_all(_soql(PROCESS_SOQL, [t.name for t in wanted]))["records"]
+        for row in rows:
+            versions.setdefault(row["Name"].lower(), []).append(row)
+    hour_names = sorted({t.business_hours for t in wanted if t.business_hours})
+    hours: dict[str, dict] = {}
+    if hour_names:
+        with org_errors("reading business hours"):
+            for row in sf.query_all(_soql(HOURS_SOQL, hour_names))["records"]:
+                hours[row["Name"].lower()] = row
+
+    clauses = [t.entitlement.accounts for t in project.tiers]
+    order = {t.name: i for i, t in enumerate(project.tiers)}
+    targets: list[TierTarget] = []
+    for tier in wanted:
+        rows = versions.get(tier.name.lower(), [])
+        chosen = pick_version(rows)
+        if not rows:
+            problems.append(Problem(f"entitlement process '{tier.name}' is not deployed", field=tier.name,
+                                    hint=f"run `{fix}`"))
+        elif chosen is None:
+            problems.append(Problem(f"entitlement process '{tier.name}' has no active version", field=tier.name,
+                                    hint=f"activate it in Setup, or run `{fix}`"))
+        bh_id = None
+        if tier.business_hours:
+            bh = hours.get(tier.business_hours.lower())
+            if bh is None:
+                problems.append(Problem(f"business hours '{tier.business_hours}' are not in the org",
+                                        field=tier.name, hint=f"run `{fix}`"))
+            elif bh.get("IsActive") is False:
+                problems.append(Problem(f"business hours '{tier.business_hours}' are inactive", field=tier.name,
+                                        hint="activate them in Setup > Business Hours"))
+            else:
+                bh_id = bh["Id"]
+            if bh_id and "BusinessHoursId" not in createable:
+                problems.append(Problem("Entitlement.BusinessHoursId is not createable for this user",
+                                        hint="grant field-level edit access on Entitlement"))
+        ent = tier.entitlement
+        if ent.term_amount and "EndDate" not in createable:
+            problems.append(Problem("Entitlement.EndDate is not createable for this user",
+                                    hint="grant field-level edit access on Entitlement"))
+        if ent.type and "Type" not in createable:
+            problems.append(Problem("Entitlement.Type is not createable for this user",
+                                    hint="grant field-level edit access on Entitlement"))
+        if chosen is None:
+            continue
+        targets.append(TierTarget(
+            name=tier.name, process_id=chosen["Id"], version_ids=tuple(r["Id"] for r in rows),
+            business_hours_id=bh_id, where=tier_where(clauses, order[tier.name]),
+            entitlement_name=ent.name_for(tier.name), type=ent.type,
+            term_amount=ent.term_amount, term_unit=ent.term_unit))
+    if problems:
+        unique = list({p.format(): p for p in problems}.values())
+        raise OrgError(f"the org is not ready for a backfill ({len(unique)} problem(s))",
+                       problems=[Problem(f"the org is not ready for a backfill", hint=None)] + unique)
+    return targets, createable, notes
+
+
+def _soql(template: str, values: list[str]) -> str:
+    from slakit.org.soql import soql
+
+    return soql(template, values)
