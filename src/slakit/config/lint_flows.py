@@ -1,0 +1,72 @@
+"""Lint for what slakit's flows need (warnings; `--strict` makes them errors):
+
+- flow-field-not-rendered: a `completes_when` reads a custom field that slakit does not render
+  (no `set` action writes it) and `existing_fields` does not declare: the Case completion flow
+  fails to activate in an org without it.
+- flow-operator-unsupported: a `completes_when` operator a flow decision cannot check (`within`).
+- tier-without-accounts: a tier with neither `entitlement.accounts` nor `entitlement.on_closed_won`:
+  no entitlement is created for it, so the stamping flow has nothing to stamp and its process never
+  starts (unless someone creates entitlements by hand).
+"""
+
+from __future__ import annotations
+
+from slakit.errors import Problem
+
+FLOW_OPERATORS = {"equals", "notEqual", "lessThan", "greaterThan", "lessOrEqual", "greaterOrEqual",
+                  "contains", "notContain", "startsWith", "includes", "excludes"}
+
+
+def _bare(field: str) -> str:
+    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
+
+
+def _rendered_fields(project) -> set[str]:
+    out: set[str] = set()
+    for t in project.tiers:
+        for m in t.milestones:
+            for a in (*m.on_warning, *m.on_violation, *m.on_success):
+                if a.kind == "set" and a.field:
+                    out.add(_bare(a.field).lower())
+    return out
+
+
+def lint_flows(project, doc) -> list[Problem]:
+    problems: list[Problem] = []
+    rendered = _rendered_fields(project)
+    existing = {f.lower() for f in project.existing_fields}
+    reported: set[str] = set()
+    for i, t in enumerate(project.tiers):
+        for j, m in enumerate(t.milestones):
+            cw = m.completes_when
+            if cw is None or cw.kind != "fields":
+                continue
+            for k, c in enumerate(cw.criteria):
+                path = ("tiers", i, "milestones", j, "completes_when", k)
+                if c.operator not in FLOW_OPERATORS:
+                    problems.append(doc.problem(
+                        path + ("operator",), f"a flow cannot check '{c.operator}' in completes_when",
+                        hint="use equals, notEqual, lessThan, greaterThan, contains, startsWith ...",
+                        severity="warning", code="flow-operator-unsupported"))
+                field = _bare(c.field)
+                custom = "__c" in field.lower() or "__r" in field.lower()
+                if not custom or field.lower() in rendered or field.lower() in existing:
+                    continue
+                if field.lower() in reported:
+                    continue
+                reported.add(field.lower())
+                problems.append(doc.problem(
+                    path + ("field",),
+                    f"completes_when reads {field}, which slakit does not render: the milestone completion "
+                    "flow needs it in the org",
+                    hint=f"add `{field}` to existing_fields if the org has it, or write it with a set action",
+                    severity="warning", code="flow-field-not-rendered"))
+        e = t.entitlement
+        if not e.accounts and e.on_closed_won is None:
+            problems.append(doc.problem(
+                ("tiers", i, "entitlement"),
+                f"tier '{t.name}' has no entitlement.accounts: no entitlement is created for it, so no case "
+                "is stamped with it and its process never starts",
+                hint="add entitlement.accounts (a SOQL WHERE clause on Account) or entitlement.on_closed_won",
+                severity="warning", code="tier-without-accounts"))
+    return problems
