@@ -70,3 +70,28 @@ def cci_home(tmp_path, monkeypatch):
     yield home
     if previous is not None:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def org_conn(cci_home, fake_org, monkeypatch, tmp_path):
+    """An `OrgConnection` to `fake_org` resolved through the real CumulusCI keychain, as
+    `--org uat` would be with CUMULUSCI_ORG_uat (access token, refresh disabled)."""
+    import json
+
+    from slakit.org.connect import connect
+    from tests.fakes import INSTANCE_URL, SESSION_ID
+
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", json.dumps({"instance_url": INSTANCE_URL, "access_token": SESSION_ID,
+                                                         "org_id": fake_org.org_id, "username": "ci@example.com.uat"}))
+    monkeypatch.setenv("CUMULUSCI_DISABLE_REFRESH", "1")
+    project_dir = tmp_path / "project"
+    project_dir.mkdir(exist_ok=True)
+    return connect("uat", api_version="62.0", project_dir=project_dir)
+
+
+@pytest.fixture
+def mdapi(fake_org):
+    """The fake org's Metadata API (SOAP deploy/retrieve), see tests/fakes/metadata.py."""
+    from tests.fakes.metadata import MetadataApi
+
+    return MetadataApi(fake_org)

@@ -1,0 +1,94 @@
+"""`slakit deploy` and `slakit plan`: ship the rendered metadata with CumulusCI, or show what a
+deploy would change (terraform-style). Domain code: slakit.deploy.run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from slakit.cli.common import console, emit_json, err_console
+
+SYMBOLS = {"add": "+", "change": "~", "version": "^", "unchanged": "="}
+
+
+def print_plan(plan) -> None:
+    for c in plan.changes:
+        if c.action == "unchanged":
+            continue
+        extra = ""
+        if c.action == "version":
+            extra = f"  v{c.version_from} -> v{c.version_to} ({c.member})"
+        line = f"  {SYMBOLS[c.action]} {c.type} {c.name}{extra}"
+        if c.detail:
+            line += f": {c.detail}"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    n = plan.counts()
+    console.print(f"Plan: {n['add']} to add, {n['change']} to change, {n['version']} new process version(s), "
+                  f"{n['unchanged']} unchanged.", markup=False, highlight=False)
+    for type_, names in plan.ignored.items():
+        console.print(f"Left alone (not in tiers.yml): {type_}: {', '.join(names)}", markup=False, highlight=False)
+    if not plan.entitlements_enabled:
+        console.print("Entitlement Management is off: the deploy turns it on first (settings/Entitlement.settings).",
+                      markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def deploy(
+        tiers: Optional[Path] = typer.Argument(None, help="The tiers.yml to render and deploy.", show_default=False),
+        org: str = typer.Option(..., "--org", help="CumulusCI org name (cci org list, or CUMULUSCI_ORG_<NAME>)."),
+        check_only: bool = typer.Option(False, "--check-only", help="Validate only: nothing is saved in the org."),
+        test_level: Optional[str] = typer.Option(None, "--test-level",
+                                                 help="NoTestRun, RunLocalTests, RunAllTestsInOrg or RunSpecifiedTests."),
+        rendered: Optional[Path] = typer.Option(None, "--from", help="Deploy this rendered mdapi folder instead."),
+        yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before deploying to production."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    ) -> None:
+        """Deploy the rendered metadata with CumulusCI (settings first, then everything else)."""
+        from slakit.deploy.run import deploy_tiers
+        from slakit.errors import UsageError
+
+        if tiers is None and rendered is None:
+            raise UsageError("give tiers.yml or --from DIR", field="tiers")
+        confirm = (lambda q: typer.confirm(q, default=False, err=True)) if sys.stdin.isatty() else None
+        with err_console.status("connecting", spinner="dots") as status:
+            result = deploy_tiers(tiers, org, rendered_dir=rendered, check_only=check_only, test_level=test_level,
+                                  yes=yes, confirm=confirm, on_progress=lambda text: status.update(text))
+        if json_out:
+            emit_json(result.as_dict())
+            return
+        if result.plan is not None:
+            print_plan(result.plan)
+        verb = "validated (check-only)" if check_only else "deployed"
+        for p in result.phases:
+            console.print(f"{p['phase']}: {p['components']} component(s) {verb}", markup=False, highlight=False)
+        for rel in result.cleaned:
+            err_console.print(f"warning: removed a 'Case.' prefix from action names in {rel}", markup=False)
+        console.print(f"Deploy to {org} succeeded.", markup=False, highlight=False)
+
+    @app.command()
+    def plan(
+        tiers: Optional[Path] = typer.Argument(None, help="The tiers.yml to compare with the org.", show_default=False),
+        org: str = typer.Option(..., "--org", help="CumulusCI org name."),
+        rendered: Optional[Path] = typer.Option(None, "--from", help="Compare this rendered mdapi folder instead."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+        detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode",
+                                               help="Exit 0 when nothing would change, 2 when something would."),
+    ) -> None:
+        """Show what `slakit deploy` would add, change, version or leave alone."""
+        from slakit.deploy.run import plan_tiers
+        from slakit.errors import UsageError
+
+        if tiers is None and rendered is None:
+            raise UsageError("give tiers.yml or --from DIR", field="tiers")
+        with err_console.status("reading the org", spinner="dots"):
+            result = plan_tiers(tiers, org, rendered_dir=rendered)
+        if json_out:
+            emit_json(result.as_dict())
+        else:
+            print_plan(result)
+        if detailed_exitcode and result.has_changes:
+            raise typer.Exit(2)

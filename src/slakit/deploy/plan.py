@@ -1,0 +1,224 @@
+"""What a deploy would do, like `terraform plan`: org state vs the rendered files.
+
+Read from the org: describeGlobal (Entitlement Management on?), SlaProcess versions
+(VersionNumber, IsVersionDefault, VersionMaster), MilestoneType, BusinessHours, open cases per
+process (through Case.Entitlement), and one Metadata API retrieve of the rendered members (a
+process's current default version, e.g. `gold_v2`) to compare content.
+
+Actions: `add` (absent), `change` (differs; edited in place), `version` (a process differs and
+open cases use it: published as version N+1, isVersionDefault, versionMaster read from the org,
+so open cases finish on the old version), `unchanged`. Org items the file does not name (the
+three sample milestone types, other processes) are left alone and listed as `ignored`.
+Content compare is XML canonical form with whitespace dropped: a retrieve that adds defaults
+the template leaves out reads as `change` (safe: a redeploy is harmless).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from lxml import etree
+
+from slakit.deploy import versions as V
+from slakit.deploy.package import MD_NS, TYPE_FOLDERS
+from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
+
+CHANGES = ("add", "change", "version")
+ENTITLEMENT_TYPES = {"EntitlementProcess", "MilestoneType", "EntitlementTemplate"}
+
+
+@dataclass
+class Change:
+    type: str
+    name: str
+    action: str  # add | change | version | unchanged
+    detail: str = ""
+    path: str | None = None  # rendered file
+    member: str | None = None  # fullName the deploy will use
+    version_from: int | None = None
+    version_to: int | None = None
+    version_master: str | None = None
+    open_cases: int = 0
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    entitlements_enabled: bool
+    ignored: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action in CHANGES for c in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        out = {"add": 0, "change": 0, "version": 0, "unchanged": 0}
+        for c in self.changes:
+            out[c.action] = out.get(c.action, 0) + 1
+        return out
+
+    def as_dict(self) -> dict:
+        return {"entitlements_enabled": self.entitlements_enabled, "has_changes": self.has_changes,
+                "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored}
+
+
+def _canon(data: bytes) -> bytes:
+    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
+    root = etree.fromstring(data, parser)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.text is not None and len(el):
+            el.text = None
+        elif isinstance(el.tag, str) and el.text is not None:
+            el.text = el.text.strip()
+        el.tail = None
+    return etree.tostring(root, method="c14n")
+
+
+def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
+    folder, _, rest = path.partition("/")
+    stem = rest.rsplit(".", 1)[0]
+    for type_, fold in TYPE_FOLDERS.items():
+        if fold == folder and stem in members.get(type_, []):
+            return type_, stem
+    for type_, fold in TYPE_FOLDERS.items():
+        if fold == folder and type_ in members:
+            return type_, stem
+    return folder, stem
+
+
+def read_org(sf) -> dict:
+    """The org facts the plan needs (a handful of queries)."""
+    names = global_sobjects(sf)
+    state = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
+             "business_hours": {}, "open_cases": {}}
+    hours = query_list(sf, "SELECT Id, Name, IsActive, TimeZoneSidKey FROM BusinessHours", action="reading business hours")
+    state["business_hours"] = {r["Name"].lower(): r for r in hours}
+    if not state["enabled"]:
+        return state
+    for r in query_list(sf, "SELECT Id, Name, NameNorm, IsActive, IsVersionDefault, VersionNumber, VersionMaster "
+                            "FROM SlaProcess", action="reading entitlement processes"):
+        v = V.OrgVersion(r["Id"], r["Name"], (r.get("NameNorm") or r["Name"]).lower(),
+                         V.version_int(r.get("VersionNumber")), bool(r.get("IsVersionDefault")),
+                         bool(r.get("IsActive")), r.get("VersionMaster"))
+        state["processes"].setdefault(v.name_norm, []).append(v)
+    mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
+    state["milestone_types"] = {r["Name"].lower(): r for r in mts}
+    rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
+                          "AND EntitlementId != null GROUP BY Entitlement.SlaProcessId", action="counting open cases")
+    state["open_cases"] = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
+    return state
+
+
+def _bh_entries(data: bytes) -> dict[str, dict]:
+    root = etree.fromstring(data)
+    out = {}
+    for bh in root.findall(f"{{{MD_NS}}}businessHours"):
+        name = bh.findtext(f"{{{MD_NS}}}name")
+        out[name] = {"active": bh.findtext(f"{{{MD_NS}}}active") == "true",
+                     "zone": bh.findtext(f"{{{MD_NS}}}timeZoneId")}
+    return out
+
+
+def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str]],
+               current: dict[str, bytes]) -> Plan:
+    """Pure: org state + rendered files + retrieved files -> Plan."""
+    changes: list[Change] = []
+    for path in sorted(files):
+        data = files[path]
+        type_, stem = _type_of(path, members)
+        if path == "settings/BusinessHours.settings":
+            for name, entry in _bh_entries(data).items():
+                org = state["business_hours"].get(name.lower())
+                if org is None:
+                    changes.append(Change("BusinessHours", name, "add", path=path))
+                elif bool(org.get("IsActive")) != entry["active"] or org.get("TimeZoneSidKey") != entry["zone"]:
+                    changes.append(Change("BusinessHours", name, "change", "active flag or time zone differs", path))
+                else:
+                    changes.append(Change("BusinessHours", name, "unchanged", "hours compared on deploy", path))
+            continue
+        if type_ == "EntitlementProcess":
+            changes.append(_process_change(state, path, stem, data, current))
+            continue
+        if type_ == "MilestoneType":
+            known = stem.lower() in state["milestone_types"]
+            if not known:
+                changes.append(Change(type_, stem, "add", path=path, member=stem))
+                continue
+        if type_ == "Settings" and stem == "Entitlement" and not state["enabled"]:
+            changes.append(Change(type_, stem, "change", "turns Entitlement Management on", path, stem))
+            continue
+        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+            changes.append(Change(type_, stem, "add", path=path, member=stem))
+            continue
+        old = current.get(path)
+        action = "add" if old is None else ("unchanged" if _canon(old) == _canon(data) else "change")
+        changes.append(Change(type_, stem, action, path=path, member=stem))
+    rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
+    rendered_procs = {(c.member or c.name).split("_v")[0].lower() for c in changes if c.type == "EntitlementProcess"}
+    ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
+               "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
+    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v})
+
+
+def _process_change(state: dict, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
+    base, _ = V.split_member(stem)
+    family = state["processes"].get(base.lower(), [])
+    name = etree.fromstring(data).findtext(f"{{{MD_NS}}}name") or base
+    if not family:
+        return Change("EntitlementProcess", name, "add", path=path, member=V.file_member(base))
+    default = V.default_version(family)
+    top = V.latest(family)
+    master = V.version_master(family)
+    open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
+    old = current.get(f"entitlementProcesses/{V.file_member(base, default.version)}.entitlementProcess")
+    same = old is not None and V.normalize(old) == V.normalize(data)
+    common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases)
+    if same:
+        return Change("EntitlementProcess", default.name, "unchanged", member=V.file_member(base, default.version),
+                      version_to=default.version, **common)
+    if open_cases:
+        nxt = top.version + 1
+        return Change("EntitlementProcess", default.name, "version",
+                      f"{open_cases} open case(s) use it: publish version {nxt}; they finish on version "
+                      f"{default.version}", member=V.file_member(base, nxt), version_to=nxt, **common)
+    return Change("EntitlementProcess", default.name, "change", "no open cases: edited in place",
+                  member=V.file_member(base, default.version), version_to=default.version, **common)
+
+
+def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
+    """What to retrieve for comparison: rendered members, processes at their default version."""
+    want: dict[str, list[str]] = {}
+    for type_, names in members.items():
+        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+            continue
+        if type_ == "Settings":
+            continue
+        for n in names:
+            if type_ == "EntitlementProcess":
+                base, _ = V.split_member(n)
+                family = state["processes"].get(base.lower())
+                if not family:
+                    continue
+                n = V.file_member(base, V.default_version(family).version)
+            want.setdefault(type_, []).append(n)
+    return want
+
+
+def apply_versions(plan: Plan, files: dict[str, bytes], members: dict[str, list[str]]) -> None:
+    """Rewrite process files in place so the deploy publishes what the plan says."""
+    for c in plan.changes:
+        if c.type != "EntitlementProcess" or c.action not in ("version", "change") or not c.version_master:
+            continue
+        if c.action == "change" and c.version_to == 1 and c.member == V.split_member(c.member)[0]:
+            continue  # unversioned process edited in place: file as rendered
+        data = files.pop(c.path)
+        new_path = f"entitlementProcesses/{c.member}.entitlementProcess"
+        files[new_path] = V.rewrite_version(data, name=c.name, number=c.version_to, master=c.version_master,
+                                            notes="Published by slakit" if c.action == "version" else None)
+        old_member = c.path.split("/", 1)[1].rsplit(".", 1)[0]
+        ms = members["EntitlementProcess"]
+        ms[ms.index(old_member)] = c.member
+        c.path = new_path

@@ -1,0 +1,98 @@
+"""What the org must have before a deploy can succeed, checked with a few REST calls.
+
+- Entitlement Management on, or `settings/Entitlement.settings` (enableEntitlements) in this
+  deploy: it then goes first, in its own phase.
+- Business hours declared `existing: true` present and active.
+- Every field the rendered metadata reads (criteria, field updates, exit criteria) present in
+  the org, unless this deploy creates it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from slakit.deploy.package import entitlement_settings_enables
+from slakit.errors import DeployError, Problem
+from slakit.org.errors import ENTITLEMENTS_OFF
+from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, query_list, soql
+
+_FIELD_REF = re.compile(rb"<(?:field|entryStartDateField)>\s*([A-Za-z]\w*)\.([A-Za-z]\w*)\s*</")
+_WF_FIELD = re.compile(rb"<fieldUpdates>.*?<field>\s*(\w+)\s*</field>", re.S)
+
+
+@dataclass
+class Preflight:
+    entitlements_enabled: bool
+    enable_in_run: bool
+    problems: list[Problem] = field(default_factory=list)
+
+
+def fields_read(files: dict[str, bytes], project=None) -> set[tuple[str, str]]:
+    """(object, field) pairs the metadata reads or writes."""
+    out: set[tuple[str, str]] = set()
+    for rel, data in files.items():
+        for obj, fld in _FIELD_REF.findall(data):
+            out.add((obj.decode(), fld.decode()))
+        if rel.startswith("workflows/"):
+            obj = rel.split("/", 1)[1].split(".", 1)[0]
+            out.update((obj, f.decode()) for f in _WF_FIELD.findall(data))
+    for tier in getattr(project, "tiers", ()) or ():
+        for m in tier.milestones:
+            crits = list(m.criteria) + list(getattr(m.completes_when, "criteria", ()) or ())
+            for c in crits:
+                obj, _, fld = c.field.rpartition(".")
+                out.add((obj or "Case", fld))
+    return out
+
+
+def created_fields(members: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {tuple(m.split(".", 1)) for m in members.get("CustomField", []) if "." in m}
+
+
+def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], project=None,
+                  *, check_only: bool = False) -> Preflight:
+    names = global_sobjects(sf)
+    enabled = entitlements_enabled(sf, names=names)
+    enable = not enabled and entitlement_settings_enables(files)
+    pf = Preflight(enabled, enable)
+    if not enabled and not enable:
+        pf.problems.append(Problem(ENTITLEMENTS_OFF))
+    elif enable and check_only:
+        pf.problems.append(Problem("a check-only deploy cannot validate entitlement metadata while Entitlement "
+                                   "Management is off", hint="deploy once without --check-only, or enable it in Setup"))
+    existing = [bh.name for bh in getattr(project, "business_hours", {}).values() if bh.existing] if project else []
+    if existing:
+        rows = query_list(sf, soql("SELECT Name, IsActive FROM BusinessHours WHERE Name IN {}", existing),
+                          action="reading business hours")
+        found = {r["Name"].lower(): r for r in rows}
+        for name in existing:
+            row = found.get(name.lower())
+            if row is None:
+                pf.problems.append(Problem(f"business hours '{name}' (existing: true) are not in the org",
+                                           file=getattr(project, "source", None), field="business_hours",
+                                           hint="create them in Setup > Business Hours, or define them in tiers.yml"))
+            elif not row.get("IsActive"):
+                pf.problems.append(Problem(f"business hours '{name}' exist but are inactive",
+                                           file=getattr(project, "source", None), field="business_hours",
+                                           hint="activate them in Setup > Business Hours"))
+    made = created_fields(members)
+    by_object: dict[str, set[str]] = {}
+    for obj, fld in fields_read(files, project):
+        if (obj, fld) not in made:
+            by_object.setdefault(obj, set()).add(fld)
+    for obj in sorted(by_object):
+        if obj not in names:
+            pf.problems.append(Problem(f"object {obj} is not in the org (read by the rendered metadata)"))
+            continue
+        present = {f.lower() for f in field_names(sf, obj)}
+        for fld in sorted(by_object[obj]):
+            if fld.lower() not in present:
+                pf.problems.append(Problem(f"field {obj}.{fld} is read by the rendered metadata but is not in the org",
+                                           hint="create it, or remove it from tiers.yml (fields only read are never deployed)"))
+    return pf
+
+
+def require(pf: Preflight) -> None:
+    if pf.problems:
+        raise DeployError(f"preflight failed: {pf.problems[0].message}", problems=pf.problems)

@@ -1,0 +1,126 @@
+"""`deploy_project` and `plan_project`: the functions `slakit deploy`/`plan` and the cci tasks call.
+
+deploy: guard production (needs yes=True or confirm() -> True), render to a temporary folder (or
+take an already rendered one), clean action names, preflight, plan (to publish new process
+versions where open cases hold the old one), then deploy each phase with CumulusCI in order.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from slakit.deploy import plan as P
+from slakit.deploy.metadata import Progress, deploy_folder, retrieve
+from slakit.deploy.package import clean_action_names, read_folder, split_phases
+from slakit.deploy.preflight import require, run_preflight
+from slakit.errors import GuardError
+
+
+@dataclass
+class DeployResult:
+    org: str
+    check_only: bool
+    phases: list[dict] = field(default_factory=list)
+    plan: P.Plan | None = None
+    cleaned: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"org": self.org, "check_only": self.check_only, "status": "Succeeded", "phases": self.phases,
+                "plan": self.plan.as_dict() if self.plan else None, "action_names_cleaned": self.cleaned}
+
+
+def rendered(project=None, rendered_dir: str | Path | None = None, work: Path | None = None):
+    """(files, members, api_version) from a rendered folder, rendering `project` if none given."""
+    if rendered_dir is None:
+        from slakit.render import render_project
+
+        rendered_dir = (work or Path(tempfile.mkdtemp(prefix="slakit-render-"))) / "mdapi"
+        render_project(project, rendered_dir, fmt="mdapi")
+    files, members, version = read_folder(rendered_dir)
+    return files, members, (getattr(project, "api_version", None) or version or "62.0")
+
+
+def _plan(conn, files, members, api_version) -> P.Plan:
+    state = P.read_org(conn.sf)
+    current = retrieve(conn, P.retrieve_members(state, files, members), api_version=api_version)
+    return P.build_plan(state, files, members, current)
+
+
+def plan_project(conn, project=None, *, rendered_dir: str | Path | None = None) -> P.Plan:
+    with tempfile.TemporaryDirectory(prefix="slakit-plan-") as work:
+        files, members, api_version = rendered(project, rendered_dir, Path(work))
+        return _plan(conn, files, members, api_version)
+
+
+def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) -> dict:
+    from slakit.org.guard import org_info
+
+    info = org_info(conn.sf)
+    if info["IsSandbox"] or yes:
+        return info
+    question = f"'{info.get('Name')}' is a PRODUCTION org. Deploy to it?"
+    if confirm is not None and confirm(question):
+        return info
+    raise GuardError(f"refusing to deploy to production org '{info.get('Name')}' without confirmation",
+                     hint="pass --yes (pipelines) or answer the prompt")
+
+
+def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None, check_only: bool = False,
+                   test_level: str | None = None, yes: bool = False, confirm: Callable[[str], bool] | None = None,
+                   on_progress: Progress | None = None) -> DeployResult:
+    guard_production(conn, yes=yes or check_only, confirm=confirm)
+    say = on_progress or (lambda text: None)
+    with tempfile.TemporaryDirectory(prefix="slakit-deploy-") as work:
+        work_dir = Path(work)
+        files, members, api_version = rendered(project, rendered_dir, work_dir)
+        result = DeployResult(conn.name, check_only, cleaned=clean_action_names(files))
+        say("preflight")
+        pf = run_preflight(conn.sf, files, members, project, check_only=check_only)
+        require(pf)
+        if pf.entitlements_enabled:
+            say("planning")
+            result.plan = _plan(conn, files, members, api_version)
+            P.apply_versions(result.plan, files, members)
+        for i, phase in enumerate(split_phases(files, members), 1):
+            folder = phase.write(work_dir / f"phase{i}-{phase.name}", api_version)
+            say(f"deploying {phase.name} ({phase.count()} components)")
+            deploy_folder(conn, folder, api_version=api_version, check_only=check_only, test_level=test_level,
+                          on_progress=lambda text, n=phase.name: say(f"{n}: {text}"))
+            result.phases.append({"phase": phase.name, "components": phase.count(), "status": "Succeeded"})
+    return result
+
+
+def _load(tiers: str | Path | None, org: str, rendered_dir):
+    from slakit.config import load_project
+    from slakit.org.connect import connect
+
+    project = load_project(tiers) if tiers else None
+    api_version = getattr(project, "api_version", None) or "62.0"
+    if project is None and rendered_dir is not None:
+        api_version = read_folder(rendered_dir)[2] or api_version
+    project_dir = getattr(project, "root", None)
+    return project, connect(org, api_version=api_version, project_dir=_cci_project_dir(project_dir))
+
+
+def _cci_project_dir(root):
+    """tiers.yml's folder when it is (inside) a CumulusCI project, else None (cwd, as cci does)."""
+    if not root:
+        return None
+    for folder in [Path(root).resolve(), *Path(root).resolve().parents]:
+        if (folder / "cumulusci.yml").is_file() and (folder / ".git").exists():
+            return folder
+    return None
+
+
+def deploy_tiers(tiers, org: str, **options) -> DeployResult:
+    """Load tiers.yml, connect to `org`, deploy (see `deploy_project` for options)."""
+    project, conn = _load(tiers, org, options.get("rendered_dir"))
+    return deploy_project(conn, project, **options)
+
+
+def plan_tiers(tiers, org: str, *, rendered_dir=None) -> P.Plan:
+    project, conn = _load(tiers, org, rendered_dir)
+    return plan_project(conn, project, rendered_dir=rendered_dir)

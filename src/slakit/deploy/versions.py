@@ -1,0 +1,129 @@
+"""Entitlement process versions.
+
+Salesforce names a process file by its lowercase name (NameNorm); with versioning on, versions
+after the first are `<namenorm>_v<N>`. A new version carries `versionNumber` N, `isVersionDefault`
+true and `versionMaster` = the org's SlaProcess.VersionMaster of that process (an org-specific Id:
+never taken from another org or from the file). Version numbers compare as integers ("10" > "9").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+MD_NS = "http://soap.sforce.com/2006/04/metadata"
+_V = re.compile(r"^(?P<base>.+?)_v(?P<n>\d+)$")
+# EntitlementProcess children in schema (xsd:sequence) order: inserted elements must respect it.
+_ORDER = ["SObjectType", "active", "businessHours", "description", "entitlementRules", "entryStartDateField",
+          "exitCriteriaBooleanFilter", "exitCriteriaFilterItems", "exitCriteriaFormula", "isRecordTypeApplied",
+          "isVersionDefault", "milestones", "name", "recordType", "versionMaster", "versionNotes", "versionNumber"]
+
+
+@dataclass(frozen=True)
+class OrgVersion:
+    """One SlaProcess row."""
+
+    id: str
+    name: str
+    name_norm: str
+    version: int
+    is_default: bool
+    is_active: bool
+    master: str | None
+
+
+def version_int(value) -> int:
+    """SlaProcess.VersionNumber as an int (None/'' -> 1: an unversioned process is version 1)."""
+    if value in (None, ""):
+        return 1
+    return int(float(value))
+
+
+def file_member(name: str, version: int | None = None) -> str:
+    """fullName of a process: lowercase NameNorm, plus `_vN` for versions after the first."""
+    base = name.lower()
+    return f"{base}_v{version}" if version and version > 1 else base
+
+
+def split_member(member: str) -> tuple[str, int]:
+    """'gold_v3' -> ('gold', 3); 'gold' -> ('gold', 1)."""
+    m = _V.match(member)
+    return (m.group("base"), int(m.group("n"))) if m else (member, 1)
+
+
+def latest(versions: list[OrgVersion]) -> OrgVersion | None:
+    return max(versions, key=lambda v: v.version, default=None)
+
+
+def default_version(versions: list[OrgVersion]) -> OrgVersion | None:
+    defaults = [v for v in versions if v.is_default]
+    return defaults[0] if defaults else latest(versions)
+
+
+def version_master(versions: list[OrgVersion]) -> str | None:
+    """The org's VersionMaster for a process family (15-char Id), read, never invented."""
+    for v in sorted(versions, key=lambda v: v.version):
+        if v.master:
+            return v.master[:15]
+    first = min(versions, key=lambda v: v.version, default=None)
+    return first.id[:15] if first else None
+
+
+def _q(tag: str) -> str:
+    return f"{{{MD_NS}}}{tag}"
+
+
+def _set(root, tag: str, text: str) -> None:
+    el = root.find(_q(tag))
+    if el is None:
+        el = etree.Element(_q(tag))
+        rank = _ORDER.index(tag)
+        after = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname in _ORDER
+                 and _ORDER.index(etree.QName(c).localname) > rank]
+        if after:
+            after[0].addprevious(el)
+        else:
+            root.append(el)
+        el.tail = "\n" + "    "
+    el.text = text
+
+
+def rewrite_version(xml: bytes, *, name: str, number: int, master: str, notes: str | None = None) -> bytes:
+    """The process XML as a new default version `number` of the org's family `master`."""
+    parser = etree.XMLParser(remove_blank_text=False)
+    root = etree.fromstring(xml, parser)
+    _set(root, "isVersionDefault", "true")
+    _set(root, "name", name)
+    _set(root, "versionMaster", master[:15])
+    if notes:
+        _set(root, "versionNotes", notes)
+    _set(root, "versionNumber", str(number))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def strip_case_prefix(action_name: str) -> str:
+    """Milestone action references name the workflow action without `Case.` (it is implied)."""
+    return action_name[5:] if action_name.startswith("Case.") else action_name
+
+
+def normalize(xml: bytes) -> bytes:
+    """Canonical process XML for comparison: version bookkeeping dropped, whitespace ignored,
+    `Case.` prefixes on action names removed, booleans and element order as Salesforce keeps them."""
+    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
+    root = etree.fromstring(xml, parser)
+    for tag in ("versionMaster", "versionNumber", "versionNotes", "isVersionDefault", "name"):
+        for el in root.findall(_q(tag)):
+            root.remove(el)
+    for el in root.iter(_q("actions")):
+        nm = el.find(_q("name"))
+        if nm is not None and nm.text:
+            nm.text = strip_case_prefix(nm.text)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.text is not None:
+            el.text = el.text.strip()
+            if el.text == "" and len(el):
+                el.text = None
+        el.tail = None
+    return etree.tostring(root, method="c14n")

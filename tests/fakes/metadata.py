@@ -1,0 +1,254 @@
+"""The Metadata API (SOAP) of the fake org: deploy / checkDeployStatus, retrieve / checkStatus /
+checkRetrieveStatus, answered with the XML Salesforce sends (DeployResult with details).
+
+    mdapi = MetadataApi(org)             # registers on the org's route table
+    mdapi.fail("EntitlementProcess", "gold", "Invalid milestone name", line=12)
+    mdapi.in_progress_polls = 2          # checkDeployStatus says InProgress twice first
+
+Stateful: a successful, non-check-only deploy stores its files (`mdapi.files`, what retrieve
+returns) and updates records the way the org would: Entitlement.settings turns Entitlement
+Management on (for the NEXT deploy), BusinessHours.settings upserts BusinessHours, milestone
+types create MilestoneType rows, processes create SlaProcess versions. Rules the real org
+enforces and slakit must respect are enforced here too: entitlement metadata fails with
+`Cannot use: EntitlementProcess in this organization` while Entitlement Management is off, a
+process naming business hours or milestone types the org lacks fails, and a versioned process
+whose versionMaster is not the org's fails with "Another entitlement process is already using
+this name".
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+import re
+import zipfile
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from lxml import etree
+
+NS = "http://soap.sforce.com/2006/04/metadata"
+ENTITLEMENT_TYPES = {"EntitlementProcess": "entitlementProcesses", "MilestoneType": "milestoneTypes",
+                     "EntitlementTemplate": "entitlementTemplates"}
+FOLDER_TYPES = {"entitlementProcesses": "EntitlementProcess", "milestoneTypes": "MilestoneType",
+                "entitlementTemplates": "EntitlementTemplate", "settings": "Settings", "objects": "CustomObject",
+                "workflows": "Workflow", "flows": "Flow", "email": "EmailTemplate", "flexipages": "FlexiPage"}
+_ids = itertools.count(1)
+
+
+@dataclass
+class DeployRecord:
+    id: str
+    files: dict[str, bytes]
+    check_only: bool
+    test_level: str | None
+    failures: list[dict] = field(default_factory=list)
+    polls: int = 0
+    success: bool = False
+
+
+def _env(body: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+            f'xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>").encode()
+
+
+def _x(text) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _child(root, tag):
+    return root.findtext(f"{{{NS}}}{tag}")
+
+
+class MetadataApi:
+    def __init__(self, org):
+        self.org = org
+        self.files: dict[str, bytes] = {}
+        self.deploys: list[DeployRecord] = []
+        self.retrieves: list[dict] = []
+        self.configured: dict[tuple[str, str], tuple[str, int | None]] = {}
+        self.in_progress_polls = 1
+        org.route("POST", r"/services/Soap/m/[\d.]+/\w+$", "soap")(self._handle)
+
+    def fail(self, ctype: str, full_name: str, problem: str, line: int | None = None) -> None:
+        self.configured[(ctype, full_name)] = (problem, line)
+
+    # -- dispatch --------------------------------------------------------------------------
+    def _handle(self, org, request, match):
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        root = etree.fromstring(body.encode())
+        op = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
+        action = etree.QName(op).localname
+        handler = getattr(self, f"_{action}", None)
+        if handler is None:
+            return 500, _env(f"<soapenv:Fault><faultcode>sf:INVALID_OPERATION</faultcode>"
+                             f"<faultstring>fake: {action} not supported</faultstring></soapenv:Fault>")
+        return 200, handler(op)
+
+    def _deploy(self, op):
+        raw = base64.b64decode(_child(op, "ZipFile"))
+        opts = op.find(f"{{{NS}}}DeployOptions")
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        files = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
+        rec = DeployRecord(id=f"0Af5g00000{next(_ids):05d}", files=files,
+                           check_only=_child(opts, "checkOnly") == "true", test_level=_child(opts, "testLevel"))
+        rec.failures = self._failures(files)
+        rec.success = not rec.failures
+        if rec.success and not rec.check_only:
+            self._apply(files)
+        self.deploys.append(rec)
+        return _env(f"<deployResponse><result><done>false</done><id>{rec.id}</id><state>Queued</state>"
+                    "</result></deployResponse>")
+
+    def _checkDeployStatus(self, op):
+        rec = next(d for d in self.deploys if d.id == _child(op, "asyncProcessId"))
+        rec.polls += 1
+        n = sum(1 for f in rec.files if f != "package.xml")
+        if rec.polls <= self.in_progress_polls:
+            return _env(f"<checkDeployStatusResponse><result><checkOnly>{str(rec.check_only).lower()}</checkOnly>"
+                        f"<done>false</done><id>{rec.id}</id><numberComponentsDeployed>{rec.polls - 1}"
+                        f"</numberComponentsDeployed><numberComponentsTotal>{n}</numberComponentsTotal>"
+                        "<stateDetail>Processing Type: EntitlementProcess</stateDetail><status>InProgress</status>"
+                        "<success>false</success></result></checkDeployStatusResponse>")
+        details = "".join(self._success_xml(p) for p in rec.files if p != "package.xml") if rec.success else ""
+        details += "".join(self._failure_xml(f) for f in rec.failures)
+        status = "Succeeded" if rec.success else "Failed"
+        return _env(f"<checkDeployStatusResponse><result><checkOnly>{str(rec.check_only).lower()}</checkOnly>"
+                    "<completedDate>2026-03-02T15:00:05.000Z</completedDate>"
+                    f"<details>{details}</details><done>true</done><id>{rec.id}</id>"
+                    f"<ignoreWarnings>true</ignoreWarnings><numberComponentErrors>{len(rec.failures)}"
+                    f"</numberComponentErrors><numberComponentsDeployed>{n - len(rec.failures)}"
+                    f"</numberComponentsDeployed><numberComponentsTotal>{n}</numberComponentsTotal>"
+                    f"<rollbackOnError>true</rollbackOnError><status>{status}</status>"
+                    f"<success>{str(rec.success).lower()}</success></result></checkDeployStatusResponse>")
+
+    def _retrieve(self, op):
+        req = op.find(f"{{{NS}}}retrieveRequest/{{{NS}}}unpackaged")
+        wanted = [(t.findtext(f"{{{NS}}}name"), m.text) for t in req.findall(f"{{{NS}}}types")
+                  for m in t.findall(f"{{{NS}}}members")]
+        rid = f"09S5g00000{next(_ids):05d}"
+        self.retrieves.append({"id": rid, "members": wanted})
+        return _env(f"<retrieveResponse><result><done>false</done><id>{rid}</id><state>Queued</state>"
+                    "</result></retrieveResponse>")
+
+    def _checkStatus(self, op):
+        return _env(f"<checkStatusResponse><result><done>true</done><id>{_child(op, 'asyncProcessIds') or ''}"
+                    "</id><state>Completed</state></result></checkStatusResponse>")
+
+    def _checkRetrieveStatus(self, op):
+        wanted = self.retrieves[-1]["members"]
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for ctype, member in wanted:
+                folder = ENTITLEMENT_TYPES.get(ctype) or {"Settings": "settings"}.get(ctype, ctype)
+                suffix = {"Settings": "settings"}.get(ctype, ctype[0].lower() + ctype[1:])
+                path = f"{folder}/{member}.{suffix}"
+                if path in self.files:
+                    zf.writestr(f"unpackaged/{path}", self.files[path])
+            zf.writestr("unpackaged/package.xml", b"<Package/>")
+        data = base64.b64encode(buf.getvalue()).decode()
+        return _env("<checkRetrieveStatusResponse><result><done>true</done><status>Succeeded</status>"
+                    f"<success>true</success><zipFile>{data}</zipFile></result></checkRetrieveStatusResponse>")
+
+    # -- rules -----------------------------------------------------------------------------
+    @staticmethod
+    def _component(path: str) -> tuple[str, str]:
+        folder, _, rest = path.partition("/")
+        return FOLDER_TYPES.get(folder, folder), unquote(rest.rsplit(".", 1)[0])
+
+    def _failures(self, files: dict[str, bytes]) -> list[dict]:
+        out = []
+        deploying_types = {self._component(p)[1].lower() for p in files if p.startswith("milestoneTypes/")}
+        for path, data in files.items():
+            if path == "package.xml":
+                continue
+            ctype, name = self._component(path)
+            problem, line = self.configured.get((ctype, name), (None, None))
+            if problem is None and ctype in ENTITLEMENT_TYPES and not self.org.entitlements:
+                problem = f"Cannot use: {ctype} in this organization"
+            if problem is None and ctype == "EntitlementProcess":
+                problem = self._process_problem(name, data, deploying_types)
+            if problem:
+                out.append({"type": ctype, "name": name, "file": path, "problem": problem, "line": line})
+        return out
+
+    def _process_problem(self, member: str, data: bytes, deploying_types: set[str]) -> str | None:
+        root = etree.fromstring(data)
+        hours = _child(root, "businessHours")
+        if hours and not self.org.find("BusinessHours", Name=hours):
+            return f"Business hours '{hours}' do not exist in this organization"
+        known = {r["Name"].lower() for r in self.org.records["MilestoneType"].values()} | deploying_types
+        for ms in root.findall(f"{{{NS}}}milestones"):
+            if (_child(ms, "milestoneName") or "").lower() not in known:
+                return f"Milestone type '{_child(ms, 'milestoneName')}' does not exist"
+            for act in ms.iter(f"{{{NS}}}actions"):
+                if (_child(act, "name") or "").startswith("Case."):
+                    return f"Invalid action name: {_child(act, 'name')}"
+        master = _child(root, "versionMaster")
+        base = re.sub(r"_v\d+$", "", member)
+        family = [r for r in self.org.records["SlaProcess"].values() if (r.get("NameNorm") or "") == base]
+        if master and family and all((r.get("VersionMaster") or "")[:15] != master[:15] for r in family):
+            return "Another entitlement process is already using this name."
+        return None
+
+    def _success_xml(self, path: str) -> str:
+        ctype, name = self._component(path)
+        return (f"<componentSuccesses><changed>true</changed><componentType>{ctype}</componentType>"
+                f"<created>true</created><deleted>false</deleted><fileName>{_x(path)}</fileName>"
+                f"<fullName>{_x(name)}</fullName><success>true</success></componentSuccesses>")
+
+    @staticmethod
+    def _failure_xml(f: dict) -> str:
+        line = f"<lineNumber>{f['line']}</lineNumber><columnNumber>5</columnNumber>" if f["line"] else ""
+        return (f"<componentFailures><changed>false</changed>{line}<componentType>{f['type']}</componentType>"
+                f"<created>false</created><deleted>false</deleted><fileName>{_x(f['file'])}</fileName>"
+                f"<fullName>{_x(f['name'])}</fullName><problem>{_x(f['problem'])}</problem>"
+                "<problemType>Error</problemType><success>false</success></componentFailures>")
+
+    # -- effects of a successful deploy ----------------------------------------------------
+    def _apply(self, files: dict[str, bytes]) -> None:
+        org = self.org
+        for path, data in sorted(files.items()):
+            if path == "package.xml":
+                continue
+            self.files[path] = data
+            ctype, name = self._component(path)
+            if not (path.startswith("settings/") or ctype in ENTITLEMENT_TYPES):
+                continue
+            root = etree.fromstring(data)
+            if path == "settings/Entitlement.settings" and _child(root, "enableEntitlements") == "true":
+                org.entitlements = True
+            elif path == "settings/BusinessHours.settings":
+                for bh in root.findall(f"{{{NS}}}businessHours"):
+                    values = {"Name": _child(bh, "name"), "IsActive": _child(bh, "active") == "true",
+                              "TimeZoneSidKey": _child(bh, "timeZoneId")}
+                    found = org.find("BusinessHours", Name=values["Name"])
+                    org.update("BusinessHours", found[0]["Id"], values) if found else org.insert("BusinessHours", values)
+            elif ctype == "MilestoneType" and not org.find("MilestoneType", Name=name):
+                org.insert("MilestoneType", Name=name, RecurrenceType=_child(root, "recurrenceType") or "none")
+            elif ctype == "EntitlementProcess":
+                self._apply_process(name, root)
+
+    def _apply_process(self, member: str, root) -> None:
+        org = self.org
+        base = re.sub(r"_v\d+$", "", member)
+        number = int(_child(root, "versionNumber") or 1)
+        hours = _child(root, "businessHours")
+        hours_id = org.find("BusinessHours", Name=hours)[0]["Id"] if hours else None
+        values = {"Name": _child(root, "name") or base, "NameNorm": base, "IsActive": _child(root, "active") == "true",
+                  "VersionNumber": number, "BusinessHoursId": hours_id, "SObjectType": "Case",
+                  "IsVersionDefault": _child(root, "isVersionDefault") != "false"}
+        family = [r for r in org.records["SlaProcess"].values() if r.get("NameNorm") == base]
+        same = [r for r in family if int(r.get("VersionNumber") or 1) == number]
+        if values["IsVersionDefault"]:
+            for r in family:
+                r["IsVersionDefault"] = False
+        if same:
+            org.update("SlaProcess", same[0]["Id"], values)
+        else:
+            new_id = org.insert("SlaProcess", values)
+            master = _child(root, "versionMaster") or (family[0].get("VersionMaster") if family else None)
+            org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
