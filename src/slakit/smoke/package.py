@@ -1,0 +1,102 @@
+"""The smoke package: the smoke variant rendered in Metadata API format, then adjusted so that
+deploying it cannot change anything the real tiers use.
+
+Rules, by what a component of the smoke rendering shares with the real project's rendering
+(same type and member, per the render registry):
+- EntitlementProcess, MilestoneType: never shared (the variant renames them; refused if they are).
+- Flow: a shared name is renamed `<name>_Smoke`, so the real flow is never overwritten by one that
+  only knows the smoke tiers; both run, each on its own processes and milestone types.
+- FlexiPage, Layout, EntitlementTemplate, QuickAction: left out (agents' pages are not smoke's).
+- Anything else shared (Entitlement settings, the Case workflow's actions, email templates) is
+  deployed as rendered: the Metadata API adds and updates these, it never deletes what a file
+  leaves out, and the smoke rendering of a shared item is the real one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from slakit.errors import RenderError
+from slakit.smoke.variant import SUFFIX, SmokeVariant
+
+NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
+RENAMED = ("Flow",)
+LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction")
+NS = "http://soap.sforce.com/2006/04/metadata"
+
+
+@dataclass
+class SmokePackage:
+    path: Path
+    members: dict[str, list[str]]  # package.xml after adjustment
+    renamed: dict[str, str] = field(default_factory=dict)  # "Flow:Old" -> "Old_Smoke"
+    left_out: list[str] = field(default_factory=list)  # "FlexiPage:Name"
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.members.values())
+
+
+def _pairs(project) -> dict[tuple[str, str], str]:
+    """(type, member) -> mdapi path for every component the project renders."""
+    from slakit.render.registry import all_components
+
+    out: dict[tuple[str, str], str] = {}
+    for comp in all_components(project):
+        out[(comp.type, comp.member)] = comp.mdapi
+        for extra in getattr(comp, "extra_members", ()) or ():
+            out.setdefault((comp.type, extra), comp.mdapi)
+    return out
+
+
+def _default_render(project, out_dir: Path) -> None:
+    from slakit.render import render_project
+
+    render_project(project, out_dir, fmt="mdapi")
+
+
+def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callable | None = None) -> SmokePackage:
+    """Render `variant.project` into `out_dir` (Metadata API format) and adjust it (see above)."""
+    from lxml import etree
+
+    out = Path(out_dir)
+    (render or _default_render)(variant.project, out)
+    smoke = _pairs(variant.project)
+    real = _pairs(variant.real)
+    shared = set(smoke) & set(real)
+    for kind, member in sorted(shared):
+        if kind in NEVER_SHARED:
+            raise RenderError(f"the smoke variant would overwrite the real {kind} '{member}'",
+                              hint="rename the tier or milestone that collides with its smoke name")
+    pkg_path = out / "package.xml"
+    if not pkg_path.is_file():
+        raise RenderError(f"rendering the smoke variant produced no package.xml in {out}")
+    tree = etree.parse(str(pkg_path))
+    q = f"{{{NS}}}"
+    result = SmokePackage(out, {})
+    for types in list(tree.getroot().iter(f"{q}types")):
+        kind = types.findtext(f"{q}name")
+        for mem in list(types.iter(f"{q}members")):
+            member = mem.text or ""
+            rel = smoke.get((kind, member))
+            if kind in LEFT_OUT:
+                types.remove(mem)
+                if rel and (out / rel).is_file() and not any(
+                        r == rel for (k, m), r in smoke.items() if k not in LEFT_OUT):
+                    (out / rel).unlink()
+                result.left_out.append(f"{kind}:{member}")
+            elif kind in RENAMED and (kind, member) in shared and rel:
+                new = f"{member}_{SUFFIX}"
+                src = out / rel
+                dst = src.with_name(src.name.replace(member, new, 1))
+                if src.is_file():
+                    src.rename(dst)
+                mem.text = new
+                result.renamed[f"{kind}:{member}"] = new
+        if types.find(f"{q}members") is None:
+            tree.getroot().remove(types)
+        else:
+            result.members[kind] = sorted(m.text for m in types.iter(f"{q}members"))
+    tree.write(str(pkg_path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return result

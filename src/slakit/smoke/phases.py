@@ -1,0 +1,294 @@
+"""The phases of a smoke run over all tiers at once: look-ups, fixtures, first reading,
+completions through real triggers, violations, action side effects. `runner.run_smoke` drives
+them and cleans up; the verdicts come from `checks` and `actions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from slakit.errors import OrgError
+from slakit.org.errors import org_errors
+from slakit.org.soql import query_list, soql
+from slakit.smoke import checks as C
+from slakit.smoke.actions import Watch, poll_actions
+from slakit.smoke.report import Check, SmokeReport
+from slakit.smoke.scenarios import ALONE, COMPLETE, Step, TierPlan, merged_actions, plan_tier
+from slakit.smoke.variant import SMOKE_HOURS_NAME, SmokeVariant
+
+MS_FIELDS = ("Id, CaseId, MilestoneTypeId, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
+             "IsCompleted, IsViolated, BusinessHoursId")
+CASE_FIELDS = "Id, Subject, EntitlementId, CreatedDate, OwnerId, IsClosed"
+WAIT_CHUNK = 30.0
+GRACE = dt.timedelta(seconds=5)
+NO_ACTIONS = "run with --wait-actions to wait for it (Salesforce runs time-dependent actions up to an hour late)"
+
+
+@dataclass
+class TierRun:
+    plan: TierPlan
+    steps: list[Step]
+    broken: str | None = None
+    skips: dict[str, str] = field(default_factory=dict)  # smoke milestone -> why its completion is skipped
+    process_id: str | None = None
+    account_id: str | None = None
+    entitlement_id: str | None = None
+    cases: dict[str, str] = field(default_factory=dict)  # role -> Id
+    starts: dict[str, dt.datetime] = field(default_factory=dict)  # role -> CreatedDate
+    first: dict[str, dict[str, dict]] = field(default_factory=dict)  # role -> type -> CaseMilestone
+    current: dict[str, dict] = field(default_factory=dict)  # type -> CaseMilestone on the complete case
+
+
+class Phases:
+    def __init__(self, sf, variant: SmokeVariant, report: SmokeReport, fixtures, *, now: Callable[[], dt.datetime],
+                 sleep: Callable[[float], None], say: Callable[[str], None]):
+        self.sf, self.variant, self.report, self.fx = sf, variant, report, fixtures
+        self.now, self.sleep, self.say = now, sleep, say
+        self.tiers: list[TierRun] = []
+        self.touched = False
+        self.first_response_objects: tuple[str, ...] = ("CaseComment",)
+        self.hours_id: str | None = None
+        self.case_fields: set[str] = set()
+        self.user_id: str | None = None
+        self.queue_id: str | None = None
+        self.closed_status: str | None = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def live(self) -> list[TierRun]:
+        return [t for t in self.tiers if not t.broken]
+
+    def add(self, check: Check) -> None:
+        check.at = check.at or self.now()
+        self.report.add(check)
+
+    def brk(self, tr: TierRun, phase: str, message: str) -> None:
+        tr.broken = message
+        self.add(Check(tr.plan.tier, phase, "error", message=message))
+
+    def _read_cases(self, ids: list[str]) -> dict[str, dict]:
+        rows = query_list(self.sf, soql(f"SELECT {CASE_FIELDS} FROM Case WHERE Id IN {{}}", ids), action="reading cases")
+        return {r["Id"][:15]: r for r in rows}
+
+    def _read_milestones(self, ids: list[str]) -> dict[str, list[dict]]:
+        rows = query_list(self.sf, soql(f"SELECT {MS_FIELDS} FROM CaseMilestone WHERE CaseId IN {{}}", ids),
+                          action="reading case milestones")
+        out: dict[str, list[dict]] = {i[:15]: [] for i in ids}
+        for r in rows:
+            out.setdefault(str(r.get("CaseId"))[:15], []).append(r)
+        return out
+
+    # -- phases ----------------------------------------------------------------------------
+    def run(self, *, wait_actions: bool, actions_timeout: float) -> None:
+        for name, fn in (("look up the smoke setup", self.lookup), ("create fixtures", self.create),
+                         ("first reading", self.observe), ("complete milestones", self.complete),
+                         ("violations", self.violations)):
+            try:
+                fn()
+            except OrgError as exc:
+                for tr in self.live() or []:
+                    self.brk(tr, name, exc.message)
+                if not self.tiers:
+                    self.add(Check("", name, "error", message=exc.message))
+            if not self.live():
+                return
+        try:
+            self.actions(wait_actions, actions_timeout)
+        except OrgError as exc:
+            for tr in self.live():
+                self.brk(tr, "action side effects", exc.message)
+
+    def lookup(self) -> None:
+        self.say("looking up the smoke processes and business hours")
+        with org_errors("describing Case"):
+            describe = self.sf.Case.describe()
+        types = {f["name"].lower(): f["type"] for f in describe["fields"] if f.get("createable") or f.get("updateable")}
+        self.case_fields = {f["name"].lower() for f in describe["fields"]}
+        for real in self.variant.tier_names:
+            plan = plan_tier(self.variant, self.variant.real.tier(real), types)
+            self.tiers.append(TierRun(plan, list(plan.steps)))
+        smoke_names = self.variant.process_names()
+        real_names = [t.name for t in self.variant.real.tiers]
+        procs = query_list(self.sf, soql("SELECT Id, Name, IsActive, IsVersionDefault, VersionMaster, VersionNumber "
+                                         "FROM SlaProcess WHERE Name IN {}", smoke_names + real_names),
+                           action="reading entitlement processes")
+        by_name: dict[str, list[dict]] = {}
+        for p in procs:
+            by_name.setdefault(str(p.get("Name")).lower(), []).append(p)
+        smoke_masters = {p.get("VersionMaster") for n in smoke_names for p in by_name.get(n.lower(), [])} - {None, ""}
+        real_masters = {p.get("VersionMaster") for n in real_names for p in by_name.get(n.lower(), [])} - {None, ""}
+        shared = smoke_masters & real_masters
+        self.add(Check("", "smoke processes stay apart from the real tiers", "fail" if shared else "pass",
+                       expected="no smoke process is a version of a real tier's process",
+                       observed=f"shared version masters: {', '.join(sorted(shared))}" if shared else
+                       f"{len(smoke_masters)} smoke, {len(real_masters)} real version masters, none shared"))
+        for tr in self.tiers:
+            rows = by_name.get(tr.plan.smoke_tier.lower(), [])
+            pick = [r for r in rows if r.get("IsActive") and r.get("IsVersionDefault") is not False]
+            if shared:
+                self.brk(tr, "look up the smoke setup", "a smoke process shares a version master with a real tier: stopped")
+            elif not pick:
+                self.brk(tr, "look up the smoke setup", f"entitlement process '{tr.plan.smoke_tier}' is "
+                         + ("not active" if rows else "not in the org") + " after the deploy")
+            else:
+                tr.process_id = sorted(pick, key=lambda r: int(r.get("VersionNumber") or 0))[-1]["Id"]
+        hours = query_list(self.sf, soql("SELECT Id, Name FROM BusinessHours WHERE Name = {}", SMOKE_HOURS_NAME),
+                           action="reading business hours")
+        self.hours_id = hours[0]["Id"] if hours else None
+        if any(s.kind == "owner_assigned" for tr in self.live() for s in tr.steps):
+            rows = query_list(self.sf, "SELECT QueueId FROM QueueSobject WHERE SobjectType = 'Case' LIMIT 1",
+                              action="finding a Case queue")
+            self.queue_id = rows[0]["QueueId"] if rows else None
+            if not self.queue_id:
+                self._drop_steps("owner_assigned", "no queue takes Cases in this org: the case cannot start on a queue")
+        if any(s.kind == "case_closed" for tr in self.live() for s in tr.steps):
+            rows = query_list(self.sf, "SELECT ApiName FROM CaseStatus WHERE IsClosed = true ORDER BY SortOrder LIMIT 1",
+                              action="finding a closed case status")
+            self.closed_status = rows[0]["ApiName"] if rows else None
+            if not self.closed_status:
+                self._drop_steps("case_closed", "no closed Case status in this org")
+
+    def _drop_steps(self, kind: str, why: str) -> None:
+        for tr in self.tiers:
+            for s in [s for s in tr.steps if s.kind == kind]:
+                tr.steps.remove(s)
+                tr.skips.update({m: why for m in s.milestones})
+
+    def create(self) -> None:
+        self.touched = True
+        live = self.live()
+        self.say(f"creating fixtures tagged '{self.fx.prefix}'")
+        for tr, (rid, err) in zip(live, self.fx.create("Account", [{"Name": self.fx.label(t.plan.tier)} for t in live])):
+            if err:
+                self.brk(tr, "create fixtures", f"Account: {err}")
+            tr.account_id = rid
+        live = self.live()
+        if not live:
+            return
+        owner = query_list(self.sf, soql("SELECT Id, OwnerId FROM Account WHERE Id = {}", live[0].account_id),
+                           action="reading the smoke account")
+        self.user_id = owner[0]["OwnerId"] if owner else None
+        start = (self.now() - dt.timedelta(days=1)).date().isoformat()
+        ents = [{"Name": self.fx.label(t.plan.tier), "AccountId": t.account_id, "SlaProcessId": t.process_id,
+                 "StartDate": start} for t in live]
+        for tr, (rid, err) in zip(live, self.fx.create("Entitlement", ents)):
+            if err:
+                self.brk(tr, "create fixtures", f"Entitlement: {err}")
+            tr.entitlement_id = rid
+        live = self.live()
+        records, owners = [], []
+        for tr in live:
+            for role in (COMPLETE, ALONE):
+                rec: dict[str, Any] = {"Subject": self.fx.label(tr.plan.tier, role), "AccountId": tr.account_id,
+                                       "Description": f"slakit smoke test case ({self.fx.prefix}); deleted by the run",
+                                       **tr.plan.case_values}
+                if self.queue_id and any(s.kind == "owner_assigned" for s in tr.steps):
+                    rec["OwnerId"] = self.queue_id
+                records.append(rec)
+                owners.append((tr, role))
+        for (tr, role), (rid, err) in zip(owners, self.fx.create("Case", records)):
+            if err and not tr.broken:
+                self.brk(tr, "create fixtures", f"Case ({role}): {err}")
+            if rid:
+                tr.cases[role] = rid
+
+    def observe(self) -> None:
+        live = self.live()
+        ids = [i for t in live for i in t.cases.values()]
+        cases = self._read_cases(ids)
+        ms = self._read_milestones(ids)
+        for tr in live:
+            rows = {role: cases.get(cid[:15], {}) for role, cid in tr.cases.items()}
+            tr.starts = {role: C.parse_dt(r.get("CreatedDate")) or self.now() for role, r in rows.items()}
+            stamped = C.check_stamped(tr.plan.tier, rows, tr.entitlement_id)
+            self.add(stamped)
+            by_case = {role: ms.get(cid[:15], []) for role, cid in tr.cases.items()}
+            tr.first = {role: {C.type_name(r): r for r in rs} for role, rs in by_case.items()}
+            tr.current = dict(tr.first.get(COMPLETE, {}))
+            if stamped.failed:
+                tr.broken = "the cases were not stamped, so no milestone can run"
+                continue
+            self.add(C.check_created(tr.plan.tier, tr.plan.expected_types(), tr.plan.unknown_types(), by_case))
+            for mp in tr.plan.milestones:
+                if not mp.applies:
+                    continue
+                per_role = {role: tr.first[role].get(mp.smoke) for role in tr.cases}
+                self.add(C.check_target(tr.plan.tier, mp, per_role, tr.starts))
+                self.add(C.check_hours(tr.plan.tier, mp, per_role, self.hours_id))
+
+    def _trigger(self, tr: TierRun, step: Step) -> None:
+        case_id = tr.cases[COMPLETE]
+        if step.kind == "first_response":
+            for obj in self.first_response_objects:
+                if obj == "EmailMessage":
+                    self.fx.create_one("EmailMessage", {
+                        "ParentId": case_id, "Incoming": False, "Status": "3", "Subject": self.fx.label("first response"),
+                        "TextBody": "slakit smoke: first response", "ToAddress": "smoke@example.invalid"})
+                else:
+                    self.fx.create_one("CaseComment", {"ParentId": case_id, "IsPublished": True,
+                                                       "CommentBody": f"{self.fx.prefix}: first response"})
+        elif step.kind == "owner_assigned":
+            self.fx.update("Case", case_id, {"OwnerId": self.user_id})
+        elif step.kind == "fields":
+            self.fx.update("Case", case_id, dict(step.values))
+        elif step.kind == "case_closed":
+            self.fx.update("Case", case_id, {"Status": self.closed_status})
+
+    def complete(self) -> None:
+        for tr in self.live():
+            by_name = {mp.smoke: mp for mp in tr.plan.milestones}
+            for step in tr.steps:
+                self.say(f"{tr.plan.tier}: {step.describe()}")
+                before = dict(tr.current)
+                try:
+                    self._trigger(tr, step)
+                except OrgError as exc:
+                    for m in step.milestones:
+                        self.add(Check(tr.plan.tier, C.name_completed(by_name[m], step), "error",
+                                       message=f"the trigger failed: {exc.message}"))
+                    continue
+                rows = self._read_milestones([tr.cases[COMPLETE]]).get(tr.cases[COMPLETE][:15], [])
+                tr.current = {C.type_name(r): r for r in rows}
+                for m in step.milestones:
+                    self.add(C.check_completed(tr.plan.tier, by_name[m], step, tr.current.get(m), before=before.get(m)))
+
+    def _targets(self, tr: TierRun) -> dict[str, dt.datetime]:
+        return {mp.smoke: C.predict_target(tr.starts[ALONE], mp.minutes) for mp in tr.plan.milestones if mp.applies}
+
+    def violations(self) -> None:
+        live = [t for t in self.live() if ALONE in t.cases]
+        targets = [at for t in live for at in self._targets(t).values()]
+        if not targets:
+            return
+        deadline = max(targets) + C.TOLERANCE + GRACE
+        while (left := (deadline - self.now()).total_seconds()) > 0:
+            self.say(f"waiting {left / 60:.1f} min for the targets to pass (until {C.show_dt(deadline)})")
+            self.sleep(min(WAIT_CHUNK, left))
+        ms = self._read_milestones([t.cases[ALONE] for t in live])
+        read_at = self.now()
+        for tr in live:
+            rows = {C.type_name(r): r for r in ms.get(tr.cases[ALONE][:15], [])}
+            for mp in tr.plan.milestones:
+                if mp.applies:
+                    self.add(C.check_violated(tr.plan.tier, mp, tr.first[ALONE].get(mp.smoke), rows.get(mp.smoke), read_at))
+
+    def actions(self, wait: bool, timeout: float) -> None:
+        watches: list[Watch] = []
+        for tr in self.live():
+            targets = self._targets(tr)
+            by_real = {mp.real: mp for mp in tr.plan.milestones}
+            for action, sources in merged_actions(tr.plan.actions):
+                since = None
+                if action.case == ALONE:
+                    due = [targets.get(by_real[s.rsplit(" ", 1)[0]].smoke) for s in sources]
+                    since = min((d for d in due if d), default=None)
+                watches.append(Watch(tr.plan.tier, action, sources, tr.cases[action.case], since))
+        if not wait:
+            for w in watches:
+                self.add(Check(w.tier, w.name, "skip", message=NO_ACTIONS))
+            return
+        self.say(f"waiting up to {timeout / 60:.0f} min for milestone actions")
+        for check in poll_actions(self.sf, watches, self.case_fields, timeout=timeout, now=self.now,
+                                  sleep=self.sleep, say=self.say):
+            self.add(check)

@@ -1,0 +1,194 @@
+"""`run_smoke`: the whole smoke run, from the sandbox guard to the cleanup.
+
+    guard (sandbox or scratch org only) -> smoke variant -> render + deploy it -> look up the
+    smoke processes, business hours, a Case queue and a closed status -> per tier: a tagged
+    account, its entitlement on the smoke process, two cases -> checks (stamped, milestones,
+    targets, business hours) -> complete milestones through their real triggers -> wait past the
+    targets -> violations -> (--wait-actions) poll for action side effects -> cleanup.
+
+Every phase works on all tiers at once (one collection call per object, one query per read), so
+the API calls grow with the number of steps, not with waiting. A failure in one tier marks that
+tier broken (an `error` check; its remaining checks are reported as skipped) and the others go on.
+Cleanup runs on success, failure and Ctrl-C (`keep=True` leaves the records and says where).
+
+Time is read through `now()` and spent through `sleep()`, both injectable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from slakit.errors import OrgError, SlakitError, UsageError
+from slakit.smoke.fixtures import TAG, Fixtures, new_run_id
+from slakit.smoke.checks import planned_names
+from slakit.smoke.phases import Phases, TierRun
+from slakit.smoke.report import Check, SmokeReport
+from slakit.smoke.variant import smoke_variant
+
+
+class SmokeInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; `report` holds what was checked and what the cleanup did."""
+
+    def __init__(self, report: SmokeReport):
+        super().__init__("interrupted")
+        self.report = report
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class _CallCounter:
+    """Counts HTTP responses on the client's session (every REST call the run makes)."""
+
+    def __init__(self, sf):
+        self.n = 0
+        self.hooks = None
+        session = getattr(sf, "session", None)
+        if session is not None:
+            self.hooks = session.hooks.setdefault("response", [])
+            self.hooks.append(self._hook)
+
+    def _hook(self, response, *args, **kwargs):
+        self.n += 1
+        return response
+
+    def detach(self) -> None:
+        if self.hooks is not None and self._hook in self.hooks:
+            self.hooks.remove(self._hook)
+
+
+def _default_deploy(conn) -> Callable[[Path], Any]:
+    if getattr(conn, "org_config", None) is None:
+        raise UsageError("smoke needs an org connection from slakit.org.connect (or a deploy callable)")
+
+    def deploy(path: Path):
+        from slakit.deploy import deploy_folder
+
+        return deploy_folder(conn, path)
+
+    return deploy
+
+
+def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: int = 4, wait_actions: bool = False,
+              actions_timeout: float = 75 * 60, keep: bool = False, deploy: Callable[[Path], Any] | None = None,
+              now: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] | None = None,
+              progress: Callable[[str], None] | None = None, render: Callable | None = None,
+              run_id: str | None = None) -> SmokeReport:
+    """Smoke-test `project`'s tiers in a sandbox; see the module docstring. Raises GuardError for
+    production, UsageError for bad options, DeployError when the smoke variant does not deploy,
+    SmokeInterrupted (after cleaning up) on Ctrl-C; everything else ends up in the report."""
+    from slakit.org.guard import require_sandbox
+
+    sf = getattr(conn_or_sf, "sf", conn_or_sf)
+    now = now or _utcnow
+    sleep = sleep or time.sleep
+    say = progress or (lambda message: None)
+    if actions_timeout <= 0:
+        raise UsageError("--actions-timeout must be positive", field="--actions-timeout")
+    variant = smoke_variant(project, tiers, minutes=minutes)
+    say("checking that the org is a sandbox")
+    info = require_sandbox(sf, action="slakit smoke")
+    deploy = deploy or _default_deploy(conn_or_sf)
+    run_id = run_id or new_run_id(now())
+    chosen = list(variant.tier_names)
+    report = SmokeReport(
+        run_id=run_id, tag=f"{TAG} {run_id}",
+        org={"id": info.get("Id"), "name": info.get("Name"), "type": info.get("OrganizationType"),
+             "sandbox": bool(info.get("IsSandbox"))},
+        tiers=chosen, processes=dict(variant.tier_names),
+        limits={t: {s.real: s.minutes for s in variant.milestones if s.tier == t} for t in chosen},
+        notes=list(variant.notes),
+    )
+    report.started = now()
+    counter = _CallCounter(sf)
+    fixtures = Fixtures(sf, run_id, report.cleanup)
+    phases = Phases(sf, variant, report, fixtures, now=now, sleep=sleep, say=say)
+    try:
+        _deploy(variant, deploy, render, report, say, phases)
+        phases.run(wait_actions=wait_actions, actions_timeout=actions_timeout)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        say("interrupted: cleaning up")
+        raise SmokeInterrupted(report) from None
+    finally:
+        try:
+            _finish(phases, fixtures, report, keep, say)
+        finally:
+            counter.detach()
+            report.api_calls = counter.n
+            report.finished = now()
+    return report
+
+
+def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -> None:
+    from slakit.smoke.package import build_package
+
+    with tempfile.TemporaryDirectory(prefix="slakit-smoke-") as tmp:
+        say(f"rendering the smoke variant ({', '.join(variant.process_names())})")
+        package = build_package(variant, Path(tmp) / "package", render=render)
+        phases.first_response_objects = _first_response_objects(package.path)
+        say(f"deploying {package.count()} smoke components")
+        started = time.monotonic()
+        deploy(package.path)
+        detail = f"{package.count()} components: processes {', '.join(variant.process_names())}"
+        if package.renamed:
+            detail += "; renamed " + ", ".join(f"{k} -> {v}" for k, v in package.renamed.items())
+        report.add(Check("", "deploy the smoke variant", "pass", observed=detail,
+                         seconds=time.monotonic() - started))
+
+
+def _first_response_objects(folder: Path) -> tuple[str, ...]:
+    """Which records the rendered completion flows watch for a first response."""
+    from lxml import etree
+
+    found: list[str] = []
+    for path in sorted((folder / "flows").glob("*.flow")) if (folder / "flows").is_dir() else []:
+        try:
+            root = etree.parse(str(path)).getroot()
+        except etree.XMLSyntaxError:
+            continue
+        for el in root.iter("{*}start"):
+            obj = el.findtext("{*}object")
+            if obj in ("EmailMessage", "CaseComment") and obj not in found:
+                found.append(obj)
+    return tuple(found) or ("CaseComment",)
+
+
+def _finish(phases: Phases, fixtures: Fixtures, report: SmokeReport, keep: bool, say) -> None:
+    for tr in phases.tiers:
+        _skip_rest(report, tr)
+    if not phases.touched:
+        return
+    if keep:
+        fixtures.keep()
+        report.add(Check("", "cleanup", "skip", observed=f"{len(report.cleanup.left)} records kept",
+                         message=f"--keep: find them by the tag '{report.tag}'"))
+        return
+    say("cleaning up the smoke records")
+    try:
+        fixtures.remove()
+    except KeyboardInterrupt:
+        report.cleanup.errors.append("cleanup interrupted")
+        report.interrupted = True
+    except SlakitError as exc:
+        report.cleanup.errors.append(exc.message)
+    c = report.cleanup
+    ok = not c.errors and not c.left
+    report.add(Check("", "cleanup", "pass" if ok else "fail",
+                     expected="every record the run created deleted",
+                     observed=f"{len(c.deleted)} deleted, {len(c.left)} left" + (f": {', '.join(c.left[:10])}" if c.left else ""),
+                     message=None if ok else "; ".join(c.errors[:5]) or f"find them by the tag '{report.tag}'"))
+
+
+def _skip_rest(report: SmokeReport, tr: TierRun) -> None:
+    done = {c.name for c in report.for_tier(tr.plan.tier)}
+    reason = f"not run: {tr.broken}" if tr.broken else "not reached"
+    for name, why in planned_names(tr.plan, tr.skips):
+        if name not in done:
+            report.add(Check(tr.plan.tier, name, "skip", message=why or reason))
+            done.add(name)
