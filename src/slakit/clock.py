@@ -22,6 +22,7 @@ Operations (instants are timezone-aware datetimes; below a minute is dropped: fl
     milestone_times(cal, start, limit_minutes, warnings=[(percent, offset_min)], stops=[(stop,
         resume)], settings=DEFAULT) -> MilestoneTimes(start, counting_from, target, violation,
         warnings, used_by_day)
+    target(cal, start, limit_minutes, stops=..., settings=DEFAULT) -> datetime   the target only
     warning_offset_minutes(limit, percent)   minutes before target, rounded up (never fires late)
     business_day_minutes(week_or_cal)        length of the open day (`1bd`); ValueError if they differ
     explain_minutes(minutes, cal)            "2,880 business minutes = 6 business days of 8h"
@@ -445,6 +446,15 @@ def _walk(eng: _Engine | None, start: int, budget: int, stops: list[tuple[int, i
     end = eng.add(cursor, remaining, boundary) if eng else cursor + remaining
     spans.append((cursor, end))
     return end, spans
+
+
+def target(cal: Calendar | None, start: dt.datetime, limit_minutes: int, *,
+           stops: Sequence[tuple[dt.datetime, dt.datetime]] = (), settings: Settings = DEFAULT) -> dt.datetime:
+    """A milestone's target (Salesforce TargetDate) only: `milestone_times` without the extras."""
+    eng = cal.engine() if cal is not None else None
+    spans_in = sorted((_ts(s), _ts(r)) for s, r in stops) if stops else []
+    end, _ = _walk(eng, _ts(start), limit_minutes * 60, spans_in, settings.boundary)
+    return _out(end, cal, start)
 
 
 def milestone_times(cal: Calendar | None, start: dt.datetime, limit_minutes: int, *,

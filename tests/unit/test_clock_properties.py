@@ -103,6 +103,9 @@ def test_milestone_budget_is_spent_exactly(cal, start, limit, raw_stops):
     assert times.counting_from <= times.warnings[0].at <= times.target
     # Without stops the target is plain add(); stops never make it earlier.
     assert times.target >= clock.add(cal, start, limit)
+    assert clock.target(cal, start, limit, stops=stops) == times.target
+    if not stops:
+        assert times.target == clock.add(cal, start, limit)
 
 
 # -- the oracle ---------------------------------------------------------------------------------
