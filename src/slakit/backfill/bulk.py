@@ -166,9 +166,14 @@ def run_job(client: BulkClient, sobject: str, operation: str, spool: CsvSpool, *
 
 
 def split_error(text: str) -> tuple[str | None, str]:
-    """`sf__Error` text ("CODE:message:fields --") -> (code, message)."""
+    """`sf__Error` text ("CODE:message:Field1,Field2 --") -> (code, "message [Field1, Field2]")."""
+    import re
+
     text = (text or "").strip()
-    code, sep, rest = text.partition(":")
-    if sep and code.isupper() and " " not in code:
-        return code, rest.rstrip(" -").rstrip(":") or code
-    return None, text
+    m = re.fullmatch(r"([A-Z_]+):(.*?)(?::([\w,]*))?\s*-*", text, re.S)
+    if not m:
+        return None, text
+    code, message, fields = m.group(1), m.group(2).strip(), m.group(3)
+    if fields:
+        message = f"{message} [{', '.join(f for f in fields.split(',') if f)}]"
+    return code, message or code

@@ -81,7 +81,7 @@ def open_cases_soql(target: TierTarget, fields: str = "Id, AccountId") -> str:
 def entitlements_for_accounts_soql(target: TierTarget, account_ids: list[str]) -> str:
     """Active entitlements of the tier's process on these accounts, newest start first."""
     return soql("SELECT Id, AccountId FROM Entitlement WHERE AccountId IN {} AND SlaProcessId IN {} "
-                "AND {:literal} ORDER BY AccountId, StartDate DESC NULLS LAST, Id",
+                "AND {:literal} ORDER BY AccountId ASC, StartDate DESC NULLS LAST, Id ASC",
                 account_ids, list(target.version_ids), ACTIVE)
 
 
