@@ -18,17 +18,31 @@ def lint(tmp_path, text):
     return lint_flows(load_project(path), read_yaml(path))
 
 
-def test_acceptance_warns_about_the_l2_flag_only():
+def test_acceptance_l2_flag_is_left_to_the_main_lint():
+    # L2_Assigned__c is also read by applies_when: the main lint's lint.read-field reports it once
     path = DATA / "acceptance.yml"
-    problems = lint_flows(load_project(path), read_yaml(path))
-    assert [(p.code, p.severity) for p in problems] == [("flow-field-not-rendered", "warning")]
+    assert lint_flows(load_project(path), read_yaml(path)) == []
+
+
+def test_a_completes_when_field_nothing_renders_is_reported_once(tmp_path):
+    problems = lint(tmp_path, """\
+        tiers:
+          - name: Gold
+            milestones:
+              - name: Handover
+                time_limit: 1h
+                completes_when:
+                  - {field: Case.Handed_Over__c, operator: equals, value: "true"}
+              - name: Again
+                time_limit: 1h
+                completes_when: [{field: Handed_Over__c, operator: equals, value: "true"}]
+            entitlement: {accounts: "Name != null"}
+    """)
+    assert [(p.code, p.severity) for p in problems] == [("lint.flow-field-not-rendered", "warning")]
     p = problems[0]
-    assert "L2_Assigned__c" in p.message
-    assert p.field == "tiers[1].milestones[2].completes_when[0].field"
-    # the criterion `- {field: Case.L2_Assigned__c, operator: equals, value: "false"}` in the file
-    line = path.read_text().splitlines()[p.line - 1]
-    assert "Case.L2_Assigned__c" in line and '"false"' in line
-    assert "existing_fields" in p.hint
+    assert "Handed_Over__c" in p.message and "existing_fields" in p.hint
+    assert p.field == "tiers[0].milestones[0].completes_when[0].field"
+    assert p.line == 7  # the line of `- {field: Case.Handed_Over__c, ...}`
 
 
 def test_declared_or_rendered_fields_and_standard_fields_are_fine(tmp_path):
@@ -65,8 +79,8 @@ def test_tier_without_accounts_and_unsupported_operator(tmp_path):
             entitlement: {on_closed_won: {product_family: Support}}
     """)
     assert [(p.code, p.field) for p in problems] == [
-        ("flow-operator-unsupported", "tiers[0].milestones[0].completes_when[0].operator"),
-        ("tier-without-accounts", "tiers[0].entitlement"),
+        ("lint.flow-operator-unsupported", "tiers[0].milestones[0].completes_when[0].operator"),
+        ("lint.tier-without-accounts", "tiers[0].entitlement"),
     ]
     assert all(p.severity == "warning" for p in problems)
     assert "Nobody" in problems[1].message

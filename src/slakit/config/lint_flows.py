@@ -1,10 +1,11 @@
 """Lint for what slakit's flows need (warnings; `--strict` makes them errors):
 
-- flow-field-not-rendered: a `completes_when` reads a custom field that slakit does not render
+- lint.flow-field-not-rendered: a `completes_when` reads a custom field that slakit does not render
   (no `set` action writes it) and `existing_fields` does not declare: the Case completion flow
-  fails to activate in an org without it.
-- flow-operator-unsupported: a `completes_when` operator a flow decision cannot check (`within`).
-- tier-without-accounts: a tier with neither `entitlement.accounts` nor `entitlement.on_closed_won`:
+  fails to activate in an org without it. A field some `applies_when` also reads is left to the
+  main lint's `lint.read-field` (one warning per missing field).
+- lint.flow-operator-unsupported: a `completes_when` operator a flow decision cannot check (`within`).
+- lint.tier-without-accounts: a tier with neither `entitlement.accounts` nor `entitlement.on_closed_won`:
   no entitlement is created for it, so the stamping flow has nothing to stamp and its process never
   starts (unless someone creates entitlements by hand).
 """
@@ -35,7 +36,8 @@ def lint_flows(project, doc) -> list[Problem]:
     problems: list[Problem] = []
     rendered = _rendered_fields(project)
     existing = {f.lower() for f in project.existing_fields}
-    reported: set[str] = set()
+    reported: set[str] = {_bare(c.field).lower() for t in project.tiers for m in t.milestones
+                          for c in m.criteria}  # applies_when fields: reported by the main lint
     for i, t in enumerate(project.tiers):
         for j, m in enumerate(t.milestones):
             cw = m.completes_when
@@ -47,7 +49,7 @@ def lint_flows(project, doc) -> list[Problem]:
                     problems.append(doc.problem(
                         path + ("operator",), f"a flow cannot check '{c.operator}' in completes_when",
                         hint="use equals, notEqual, lessThan, greaterThan, contains, startsWith ...",
-                        severity="warning", code="flow-operator-unsupported"))
+                        severity="warning", code="lint.flow-operator-unsupported"))
                 field = _bare(c.field)
                 custom = "__c" in field.lower() or "__r" in field.lower()
                 if not custom or field.lower() in rendered or field.lower() in existing:
@@ -60,7 +62,7 @@ def lint_flows(project, doc) -> list[Problem]:
                     f"completes_when reads {field}, which slakit does not render: the milestone completion "
                     "flow needs it in the org",
                     hint=f"add `{field}` to existing_fields if the org has it, or write it with a set action",
-                    severity="warning", code="flow-field-not-rendered"))
+                    severity="warning", code="lint.flow-field-not-rendered"))
         e = t.entitlement
         if not e.accounts and e.on_closed_won is None:
             problems.append(doc.problem(
@@ -68,5 +70,5 @@ def lint_flows(project, doc) -> list[Problem]:
                 f"tier '{t.name}' has no entitlement.accounts: no entitlement is created for it, so no case "
                 "is stamped with it and its process never starts",
                 hint="add entitlement.accounts (a SOQL WHERE clause on Account) or entitlement.on_closed_won",
-                severity="warning", code="tier-without-accounts"))
+                severity="warning", code="lint.tier-without-accounts"))
     return problems
