@@ -54,7 +54,7 @@ def check_expired_with_open_milestones(sf) -> list[Finding]:
         return [Finding("entitlements.expired", PASS, "no open case runs milestones on an expired entitlement",
                         numbers={"cases": 0})]
     rows = query_list(sf, f"SELECT CaseNumber, Entitlement.Name, Account.Name FROM Case WHERE {where} "
-                          f"ORDER BY CaseNumber LIMIT {SHOW}", action="listing cases on expired entitlements")
+                          f"ORDER BY CaseNumber ASC LIMIT {SHOW}", action="listing cases on expired entitlements")
     details = [f"{r['CaseNumber']} ({(r.get('Account') or {}).get('Name') or '-'}: "
                f"{(r.get('Entitlement') or {}).get('Name')})" for r in rows]
     return [Finding("entitlements.expired", WARN, f"{n} open cases still run milestones on expired entitlements",
@@ -64,7 +64,7 @@ def check_expired_with_open_milestones(sf) -> list[Finding]:
 
 def check_allowance_overruns(sf) -> list[Finding]:
     rows = query_list(sf, "SELECT Id, Name, Account.Name, CasesPerEntitlement, RemainingCases FROM Entitlement "
-                          "WHERE IsPerIncident = true AND RemainingCases < 0 ORDER BY RemainingCases",
+                          "WHERE IsPerIncident = true AND RemainingCases < 0 ORDER BY RemainingCases ASC",
                       action="reading case allowances")
     if not rows:
         return [Finding("entitlements.allowance", PASS, "no per-incident entitlement is over its case allowance",

@@ -40,17 +40,27 @@ def org_snapshot(sf, source: str) -> Snapshot:
     return snap
 
 
-def check_drift(conn_or_sf, project) -> list[Finding]:
-    """What the org differs from tiers.yml, from `slakit plan` (deploy.plan)."""
+def check_drift(conn, project) -> list[Finding]:
+    """What the org differs from tiers.yml: `slakit plan` (deploy.run.plan_project) reused as is."""
+    from slakit.errors import SlakitError
+
     try:
-        from slakit.deploy import plan as plan_mod
+        from slakit.deploy.plan import CHANGES
+        from slakit.deploy.run import plan_project
     except ImportError:
-        return [Finding("drift", SKIP, "drift needs slakit.deploy.plan, which this installation lacks")]
-    changes = plan_mod.drift_lines(conn_or_sf, project)  # list of "kind name: what differs"
+        return [Finding("drift", SKIP, "drift needs slakit.deploy (slakit plan), which this installation lacks")]
+    try:
+        plan = plan_project(conn, project)
+    except SlakitError as exc:
+        return [Finding("drift", WARN, f"drift could not be computed: {exc.message}",
+                        fix="run `slakit plan` to see why, or pass --no-drift")]
+    changes = [f"{c.action} {c.type} {c.name}" + (f": {c.detail}" if c.detail else "")
+               for c in plan.changes if c.action in CHANGES]
     if not changes:
         return [Finding("drift", PASS, "the org matches tiers.yml", numbers={"differences": 0})]
+    counts = {k: v for k, v in plan.counts().items() if k in CHANGES and v}
     return [Finding("drift", WARN, f"{len(changes)} differences between the org and tiers.yml",
-                    numbers={"differences": len(changes)}, details=changes,
+                    numbers={"differences": len(changes), **counts}, details=changes,
                     fix="review with `slakit plan`, then `slakit deploy` (or update tiers.yml)")]
 
 
