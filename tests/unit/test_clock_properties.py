@@ -48,7 +48,7 @@ def calendars(draw, edges=tuple(range(0, 1441, 30)), zones=tuple(ZONES)):
 instants = st.integers(0, 420 * 24 * 60).map(
     lambda m: dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=m))
 boundaries = st.sampled_from([Settings(), Settings(boundary=Boundary.NEXT_OPEN)])
-common = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @common
@@ -137,7 +137,7 @@ def _oracle_add(cal: Calendar, start: dt.datetime, minutes: int, boundary: Bound
     return t
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calendars(edges=tuple(EDGES)), instants, st.integers(0, 1_500), boundaries)
 def test_add_matches_minute_by_minute_oracle(cal, start, minutes, s):
     assert clock.add(cal, start, minutes, s) == _oracle_add(cal, start, minutes, s.boundary)
