@@ -139,19 +139,27 @@ class MetadataApi:
                     "</id><state>Completed</state></result></checkStatusResponse>")
 
     def _checkRetrieveStatus(self, op):
-        wanted = self.retrieves[-1]["members"]
+        wanted = set(self.retrieves[-1]["members"])
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
-            for ctype, member in wanted:
-                folder = ENTITLEMENT_TYPES.get(ctype) or {"Settings": "settings"}.get(ctype, ctype)
-                suffix = {"Settings": "settings"}.get(ctype, ctype[0].lower() + ctype[1:])
-                path = f"{folder}/{member}.{suffix}"
-                if path in self.files:
-                    zf.writestr(f"unpackaged/{path}", self.files[path])
+            for path, data in sorted(self.files.items()):
+                if wanted & self._members_of(path):
+                    zf.writestr(f"unpackaged/{path}", data)
             zf.writestr("unpackaged/package.xml", b"<Package/>")
         data = base64.b64encode(buf.getvalue()).decode()
         return _env("<checkRetrieveStatusResponse><result><done>true</done><status>Succeeded</status>"
                     f"<success>true</success><zipFile>{data}</zipFile></result></checkRetrieveStatusResponse>")
+
+    def _members_of(self, path: str) -> set[tuple[str, str]]:
+        """(type, member) pairs a stored file answers for in a retrieve."""
+        key = path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path
+        ctype, name = self._component(key)
+        if ctype == "CustomObject":
+            fields = re.findall(rb"<fullName>(\w+__c)</fullName>", self.files[path])
+            return {(ctype, name)} | {("CustomField", f"{name}.{f.decode()}") for f in fields}
+        if ctype == "Workflow":
+            return {(ctype, name)}
+        return {(ctype, name)}
 
     # -- rules -----------------------------------------------------------------------------
     @staticmethod

@@ -65,6 +65,13 @@ class Plan:
                 "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored}
 
 
+def _same(a: bytes, b: bytes) -> bool:
+    try:
+        return _canon(a) == _canon(b)
+    except etree.XMLSyntaxError:  # email bodies and other non-XML files
+        return a.strip() == b.strip()
+
+
 def _canon(data: bytes) -> bytes:
     parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
     root = etree.fromstring(data, parser)
@@ -126,9 +133,12 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                current: dict[str, bytes]) -> Plan:
     """Pure: org state + rendered files + retrieved files -> Plan."""
     changes: list[Change] = []
+    metas = {p[: -len("-meta.xml")]: p for p in files if p.endswith("-meta.xml")}
     for path in sorted(files):
+        if path.endswith("-meta.xml") and path[: -len("-meta.xml")] in files:
+            continue  # compared with its main file
         data = files[path]
-        type_, stem = _type_of(path, members)
+        type_, stem = _type_of(path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path, members)
         if path == "settings/BusinessHours.settings":
             for name, entry in _bh_entries(data).items():
                 org = state["business_hours"].get(name.lower())
@@ -153,8 +163,12 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
             changes.append(Change(type_, stem, "add", path=path, member=stem))
             continue
-        old = current.get(path)
-        action = "add" if old is None else ("unchanged" if _canon(old) == _canon(data) else "change")
+        pair = [path] + ([metas[path]] if path in metas else [])
+        olds = [current.get(p) for p in pair]
+        if any(o is None for o in olds):
+            action = "add"
+        else:
+            action = "unchanged" if all(_same(o, files[p]) for o, p in zip(olds, pair)) else "change"
         changes.append(Change(type_, stem, action, path=path, member=stem))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
     rendered_procs = {(c.member or c.name).split("_v")[0].lower() for c in changes if c.type == "EntitlementProcess"}
@@ -193,8 +207,6 @@ def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, li
     want: dict[str, list[str]] = {}
     for type_, names in members.items():
         if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
-            continue
-        if type_ == "Settings":
             continue
         for n in names:
             if type_ == "EntitlementProcess":
