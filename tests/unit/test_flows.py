@@ -454,3 +454,11 @@ def test_closed_won_creates_the_tiers_entitlements(tmp_path):
     # an entitlement is only built when its tier sold and its process exists
     assert conditions(x(element(flow, "Create_Tier_1"), "m:rules")[0]) == [
         ("Tier_1_Won", "EqualTo", "booleanValue", "true"), ("Tier_1_Process_Id", "IsNull", "booleanValue", "false")]
+
+
+def test_too_many_tiers_for_one_rank_formula_is_refused(acceptance):
+    base = acceptance.tiers[0]
+    many = tuple(dataclasses.replace(base, name=f"Tier {i}", api_name=f"Tier_{i}") for i in range(60))
+    with pytest.raises(RenderError, match="3900"):
+        flows_of(dataclasses.replace(acceptance, tiers=many))
+    assert "Slakit_Case_Entitlement_Stamping" in flows_of(dataclasses.replace(acceptance, tiers=many[:40]))

@@ -22,6 +22,7 @@ from slakit.render.flows_rules import (
     case_rules,
     closed_won_tiers,
     formula_string,
+    rank_formula,
     first_response_rules,
     stamping_tiers,
     watched_case_fields,
@@ -72,6 +73,7 @@ def components(project) -> list[Component]:
                   "Sets Case.EntitlementId to the account's active entitlement (tier order from tiers.yml) "
                   "on create and when the account changes; never overwrites an entitlement already set."),
         "tiers": stamping_tiers(project),
+        "rank_formula": rank_formula(stamping_tiers(project)),
     })]
 
     rules = case_rules(project)

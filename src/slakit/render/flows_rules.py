@@ -158,9 +158,23 @@ def watched_case_fields(rules: list[dict]) -> list[str]:
     return out
 
 
+FORMULA_MAX = 3900  # characters in a flow formula (Salesforce Help: flow formula considerations)
+
+
 def stamping_tiers(project) -> list[dict]:
     """Tiers in priority order (file order): rank 1 wins when an account holds several."""
     return [{"rank": i, "name": t.name, "var": f"Tier_{i}_Process_Ids"} for i, t in enumerate(project.tiers, start=1)]
+
+
+def rank_formula(tiers: list[dict]) -> str:
+    """Rank of the entitlement in the loop: the tier whose process ids hold its SlaProcessId, 0 if none."""
+    ref = "{!Each_Entitlement.SlaProcessId}"
+    body = "".join(f" IF(CONTAINS({{!{t['var']}}}, {ref}), {t['rank']}," for t in tiers) + " 0" + ")" * len(tiers)
+    text = f"IF(ISBLANK({ref}), 0,{body})"
+    if len(text) > FORMULA_MAX:
+        raise RenderError(f"{len(tiers)} tiers make the stamping flow's rank formula {len(text)} characters long "
+                          f"(flows allow {FORMULA_MAX})", hint="use fewer tiers (about 50 fit)")
+    return text
 
 
 def end_date_formula(amount: int | None, unit: str | None) -> str | None:
