@@ -156,6 +156,7 @@ def _execute(sf, project, report, targets, results, createable, start_date, case
     case_errors = ErrorCsv(journal_dir / f"{run_id}.case-errors.csv", ("Id", "AccountId", "EntitlementId"))
     report.journal = str(journal.path)
     journal.write("start", run=run_id, org=report.org, org_name=org_name, source=project.source,
+                  api_version=project.api_version,
                   tiers=[t.name for t in targets], start_date=start_date.isoformat(), mode=report.mode,
                   cases=cases, slakit=__version__, started=dt.datetime.now(dt.timezone.utc).isoformat())
     status, reason = "complete", None

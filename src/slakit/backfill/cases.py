@@ -38,6 +38,10 @@ def stamp_cases(ctx, targets) -> None:
                     raise
                 _record(ctx, target.name, updates, out, cases)
             ctx.tick("cases", target.name, len(cases), total)
+        left = res.cases_planned - res.cases_stamped - res.cases_failed
+        if left > 0:
+            ctx.report.warnings.append(f"{left} open case(s) of tier '{target.name}' were left alone: their account "
+                                       "has no active entitlement (its creation failed, or it starts later)")
 
 
 def _record(ctx, tier: str, updates: list[dict], out, cases: list[dict]) -> None:

@@ -1,0 +1,91 @@
+"""`slakit backfill` end to end: the real entry point, the real CumulusCI keychain (an org from
+CUMULUSCI_ORG_UAT with an access token), simple-salesforce, and the fake org over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fakes import INSTANCE_URL, SESSION_ID, FakeOrg
+from tests.fakes.bulk import TIERS_YML, seed_accounts, seed_processes
+
+
+@pytest.fixture
+def env(cci_home, monkeypatch, tmp_path, no_sleep):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CUMULUSCI_DISABLE_REFRESH", "1")
+    (tmp_path / "tiers.yml").write_text(TIERS_YML)
+
+    def use(org: FakeOrg) -> FakeOrg:
+        monkeypatch.setenv("CUMULUSCI_ORG_UAT", json.dumps({
+            "instance_url": INSTANCE_URL, "access_token": SESSION_ID, "org_id": org.org_id,
+            "username": "ci@example.com.uat"}))
+        return org
+    return use
+
+
+def writes(org) -> int:
+    return sum(n for kind, n in org.counts().items() if kind.startswith(("collection_", "bulk", "sobject_create")))
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(env, fake_org, run_cli, tmp_path):
+    env(fake_org)
+    seed_processes(fake_org)
+    seed_accounts(fake_org, {"Platinum": 2, "Gold": 1})
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "dry run" in result.stdout and "Platinum" in result.stdout and "Platinum 0" in result.stdout
+    assert writes(fake_org) == 0 and not (tmp_path / ".slakit").exists()
+
+
+def test_apply_json_then_undo(env, fake_org, run_cli, tmp_path):
+    env(fake_org)
+    seed_processes(fake_org)
+    seed_accounts(fake_org, {"Platinum": 2, "Gold": 1, "Standard": 1})
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--json", "--cases")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["ok"] and doc["totals"]["created"] == 4 and doc["mode"] == "collections"
+    journal = doc["journal"]
+    assert journal.startswith(".slakit/journal/") and (tmp_path / journal).is_file()
+    assert SESSION_ID not in result.stdout + result.stderr
+
+    undone = run_cli("backfill", "--undo", journal, "--org", "uat", "--json")
+    assert undone.exit_code == 0, undone.stderr
+    assert json.loads(undone.stdout)["deleted"] == 4 and fake_org.records["Entitlement"] == {}
+
+
+def test_failures_exit_1_with_a_table_and_an_error_file(env, fake_org, run_cli):
+    env(fake_org)
+    seed_processes(fake_org)
+    accts = seed_accounts(fake_org, {"Platinum": 3})
+    fake_org.validators["Entitlement"].append(
+        lambda org, rec, op: [{"statusCode": "DUPLICATE_VALUE", "message": "duplicate", "fields": []}]
+        if rec.get("AccountId") == accts["Platinum"][0] else [])
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--tier", "Platinum")
+    assert result.exit_code == 1
+    assert "created" in result.stdout and "failed" in result.stdout
+    assert "DUPLICATE_VALUE" in result.stdout and ".errors.csv" in result.stdout
+
+
+def test_production_needs_yes_when_not_interactive(env, rsps, run_cli):
+    org = env(FakeOrg(sandbox=False).install(rsps))
+    seed_processes(org)
+    seed_accounts(org, {"Platinum": 1})
+    refused = run_cli("backfill", "tiers.yml", "--org", "uat")
+    assert refused.exit_code == 1 and "production" in refused.stderr and "--yes" in refused.stderr
+    assert writes(org) == 0
+    done = run_cli("backfill", "tiers.yml", "--org", "uat", "--yes")
+    assert done.exit_code == 0, done.stderr
+    assert len(org.records["Entitlement"]) == 1
+
+
+def test_bad_options_exit_2(env, fake_org, run_cli):
+    env(fake_org)
+    seed_processes(fake_org)
+    assert run_cli("backfill", "tiers.yml", "--org", "uat", "--batch-size", "500").exit_code == 2
+    assert run_cli("backfill", "tiers.yml", "--org", "uat", "--bulk", "sometimes").exit_code == 2
+    bad_tier = run_cli("backfill", "tiers.yml", "--org", "uat", "--tier", "Bronze")
+    assert bad_tier.exit_code == 2 and "Bronze" in bad_tier.stderr
+    assert run_cli("backfill", "--org", "uat").exit_code == 2
