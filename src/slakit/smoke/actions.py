@@ -17,7 +17,7 @@ from typing import Any, Callable
 from slakit.org.soql import query_list, soql
 from slakit.smoke.checks import parse_dt, show_dt
 from slakit.smoke.report import Check
-from slakit.smoke.scenarios import ExpectedAction, action_name
+from slakit.smoke.scenarios import ExpectedAction, _show, action_name
 
 FIRST_DELAY = 30.0
 MAX_DELAY = 300.0
@@ -88,7 +88,7 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
         expected = (f"{w.action.label()} on the {w.action.case} case" +
                     (f" (target {show_dt(w.since)})" if w.since else ""))
         if w.seen_at is not None:
-            shown = w.value if w.action.kind == "field" else "created"
+            shown = _show(w.value) if w.action.kind == "field" else "created"
             checks.append(Check(w.tier, w.name, "pass", expected=expected,
                                 observed=f"{shown} at {show_dt(w.seen_at)}{_after(w)}", seconds=waited))
         else:

@@ -6,39 +6,25 @@ them and cleans up; the verdicts come from `checks` and `actions`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from slakit.errors import OrgError
-from slakit.org.errors import org_errors
 from slakit.org.soql import query_list, soql
 from slakit.smoke import checks as C
+from slakit.smoke import setup
+from slakit.smoke.setup import TierRun
 from slakit.smoke.actions import Watch, poll_actions
 from slakit.smoke.report import Check, SmokeReport
-from slakit.smoke.scenarios import ALONE, COMPLETE, Step, TierPlan, merged_actions, plan_tier
-from slakit.smoke.variant import SMOKE_HOURS_NAME, SmokeVariant
+from slakit.smoke.scenarios import ALONE, COMPLETE, Step, merged_actions
+from slakit.smoke.variant import SmokeVariant
 
 MS_FIELDS = ("Id, CaseId, MilestoneTypeId, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
              "IsCompleted, IsViolated, BusinessHoursId")
 CASE_FIELDS = "Id, Subject, EntitlementId, CreatedDate, OwnerId, IsClosed"
 WAIT_CHUNK = 30.0
+COMPLETION_DELAYS = (2.0, 4.0, 8.0, 16.0, 30.0, 30.0)  # about 90 s for a completion flow to run
 GRACE = dt.timedelta(seconds=5)
 NO_ACTIONS = "run with --wait-actions to wait for it (Salesforce runs time-dependent actions up to an hour late)"
-
-
-@dataclass
-class TierRun:
-    plan: TierPlan
-    steps: list[Step]
-    broken: str | None = None
-    skips: dict[str, str] = field(default_factory=dict)  # smoke milestone -> why its completion is skipped
-    process_id: str | None = None
-    account_id: str | None = None
-    entitlement_id: str | None = None
-    cases: dict[str, str] = field(default_factory=dict)  # role -> Id
-    starts: dict[str, dt.datetime] = field(default_factory=dict)  # role -> CreatedDate
-    first: dict[str, dict[str, dict]] = field(default_factory=dict)  # role -> type -> CaseMilestone
-    current: dict[str, dict] = field(default_factory=dict)  # type -> CaseMilestone on the complete case
 
 
 class Phases:
@@ -81,7 +67,8 @@ class Phases:
 
     # -- phases ----------------------------------------------------------------------------
     def run(self, *, wait_actions: bool, actions_timeout: float) -> None:
-        for name, fn in (("look up the smoke setup", self.lookup), ("create fixtures", self.create),
+        for name, fn in (("look up the smoke setup", lambda: setup.lookup(self)),
+                         ("create fixtures", lambda: setup.create(self)),
                          ("first reading", self.observe), ("complete milestones", self.complete),
                          ("violations", self.violations)):
             try:
@@ -98,100 +85,6 @@ class Phases:
         except OrgError as exc:
             for tr in self.live():
                 self.brk(tr, "action side effects", exc.message)
-
-    def lookup(self) -> None:
-        self.say("looking up the smoke processes and business hours")
-        with org_errors("describing Case"):
-            describe = self.sf.Case.describe()
-        types = {f["name"].lower(): f["type"] for f in describe["fields"] if f.get("createable") or f.get("updateable")}
-        self.case_fields = {f["name"].lower() for f in describe["fields"]}
-        for real in self.variant.tier_names:
-            plan = plan_tier(self.variant, self.variant.real.tier(real), types)
-            self.tiers.append(TierRun(plan, list(plan.steps)))
-        smoke_names = self.variant.process_names()
-        real_names = [t.name for t in self.variant.real.tiers]
-        procs = query_list(self.sf, soql("SELECT Id, Name, IsActive, IsVersionDefault, VersionMaster, VersionNumber "
-                                         "FROM SlaProcess WHERE Name IN {}", smoke_names + real_names),
-                           action="reading entitlement processes")
-        by_name: dict[str, list[dict]] = {}
-        for p in procs:
-            by_name.setdefault(str(p.get("Name")).lower(), []).append(p)
-        smoke_masters = {p.get("VersionMaster") for n in smoke_names for p in by_name.get(n.lower(), [])} - {None, ""}
-        real_masters = {p.get("VersionMaster") for n in real_names for p in by_name.get(n.lower(), [])} - {None, ""}
-        shared = smoke_masters & real_masters
-        self.add(Check("", "smoke processes stay apart from the real tiers", "fail" if shared else "pass",
-                       expected="no smoke process is a version of a real tier's process",
-                       observed=f"shared version masters: {', '.join(sorted(shared))}" if shared else
-                       f"{len(smoke_masters)} smoke, {len(real_masters)} real version masters, none shared"))
-        for tr in self.tiers:
-            rows = by_name.get(tr.plan.smoke_tier.lower(), [])
-            pick = [r for r in rows if r.get("IsActive") and r.get("IsVersionDefault") is not False]
-            if shared:
-                self.brk(tr, "look up the smoke setup", "a smoke process shares a version master with a real tier: stopped")
-            elif not pick:
-                self.brk(tr, "look up the smoke setup", f"entitlement process '{tr.plan.smoke_tier}' is "
-                         + ("not active" if rows else "not in the org") + " after the deploy")
-            else:
-                tr.process_id = sorted(pick, key=lambda r: int(r.get("VersionNumber") or 0))[-1]["Id"]
-        hours = query_list(self.sf, soql("SELECT Id, Name FROM BusinessHours WHERE Name = {}", SMOKE_HOURS_NAME),
-                           action="reading business hours")
-        self.hours_id = hours[0]["Id"] if hours else None
-        if any(s.kind == "owner_assigned" for tr in self.live() for s in tr.steps):
-            rows = query_list(self.sf, "SELECT QueueId FROM QueueSobject WHERE SobjectType = 'Case' LIMIT 1",
-                              action="finding a Case queue")
-            self.queue_id = rows[0]["QueueId"] if rows else None
-            if not self.queue_id:
-                self._drop_steps("owner_assigned", "no queue takes Cases in this org: the case cannot start on a queue")
-        if any(s.kind == "case_closed" for tr in self.live() for s in tr.steps):
-            rows = query_list(self.sf, "SELECT ApiName FROM CaseStatus WHERE IsClosed = true ORDER BY SortOrder LIMIT 1",
-                              action="finding a closed case status")
-            self.closed_status = rows[0]["ApiName"] if rows else None
-            if not self.closed_status:
-                self._drop_steps("case_closed", "no closed Case status in this org")
-
-    def _drop_steps(self, kind: str, why: str) -> None:
-        for tr in self.tiers:
-            for s in [s for s in tr.steps if s.kind == kind]:
-                tr.steps.remove(s)
-                tr.skips.update({m: why for m in s.milestones})
-
-    def create(self) -> None:
-        self.touched = True
-        live = self.live()
-        self.say(f"creating fixtures tagged '{self.fx.prefix}'")
-        for tr, (rid, err) in zip(live, self.fx.create("Account", [{"Name": self.fx.label(t.plan.tier)} for t in live])):
-            if err:
-                self.brk(tr, "create fixtures", f"Account: {err}")
-            tr.account_id = rid
-        live = self.live()
-        if not live:
-            return
-        owner = query_list(self.sf, soql("SELECT Id, OwnerId FROM Account WHERE Id = {}", live[0].account_id),
-                           action="reading the smoke account")
-        self.user_id = owner[0]["OwnerId"] if owner else None
-        start = (self.now() - dt.timedelta(days=1)).date().isoformat()
-        ents = [{"Name": self.fx.label(t.plan.tier), "AccountId": t.account_id, "SlaProcessId": t.process_id,
-                 "StartDate": start} for t in live]
-        for tr, (rid, err) in zip(live, self.fx.create("Entitlement", ents)):
-            if err:
-                self.brk(tr, "create fixtures", f"Entitlement: {err}")
-            tr.entitlement_id = rid
-        live = self.live()
-        records, owners = [], []
-        for tr in live:
-            for role in (COMPLETE, ALONE):
-                rec: dict[str, Any] = {"Subject": self.fx.label(tr.plan.tier, role), "AccountId": tr.account_id,
-                                       "Description": f"slakit smoke test case ({self.fx.prefix}); deleted by the run",
-                                       **tr.plan.case_values}
-                if self.queue_id and any(s.kind == "owner_assigned" for s in tr.steps):
-                    rec["OwnerId"] = self.queue_id
-                records.append(rec)
-                owners.append((tr, role))
-        for (tr, role), (rid, err) in zip(owners, self.fx.create("Case", records)):
-            if err and not tr.broken:
-                self.brk(tr, "create fixtures", f"Case ({role}): {err}")
-            if rid:
-                tr.cases[role] = rid
 
     def observe(self) -> None:
         live = self.live()
@@ -248,10 +141,21 @@ class Phases:
                         self.add(Check(tr.plan.tier, C.name_completed(by_name[m], step), "error",
                                        message=f"the trigger failed: {exc.message}"))
                     continue
-                rows = self._read_milestones([tr.cases[COMPLETE]]).get(tr.cases[COMPLETE][:15], [])
-                tr.current = {C.type_name(r): r for r in rows}
+                tr.current = self._await_completion(tr, step)
                 for m in step.milestones:
                     self.add(C.check_completed(tr.plan.tier, by_name[m], step, tr.current.get(m), before=before.get(m)))
+
+    def _await_completion(self, tr: TierRun, step: Step) -> dict[str, dict]:
+        """Re-read the case's milestones until the step's are complete (completion flows may run
+        after commit) or COMPLETION_WAIT passes."""
+        case_id = tr.cases[COMPLETE]
+        for delay in (*COMPLETION_DELAYS, None):
+            rows = self._read_milestones([case_id]).get(case_id[:15], [])
+            current = {C.type_name(r): r for r in rows}
+            if all((current.get(m) or {}).get("CompletionDate") for m in step.milestones) or delay is None:
+                return current
+            self.sleep(delay)
+        return current
 
     def _targets(self, tr: TierRun) -> dict[str, dt.datetime]:
         return {mp.smoke: C.predict_target(tr.starts[ALONE], mp.minutes) for mp in tr.plan.milestones if mp.applies}

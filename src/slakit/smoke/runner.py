@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from slakit.errors import OrgError, SlakitError, UsageError
+from slakit.errors import SlakitError, UsageError
 from slakit.smoke.fixtures import TAG, Fixtures, new_run_id
 from slakit.smoke.checks import planned_names
 from slakit.smoke.phases import Phases, TierRun
@@ -62,14 +62,16 @@ class _CallCounter:
             self.hooks.remove(self._hook)
 
 
-def _default_deploy(conn) -> Callable[[Path], Any]:
+def _default_deploy(conn, say: Callable[[str], None]) -> Callable[[Path], Any]:
+    """Deploy through `slakit.deploy` (CumulusCI's Deploy task, preflight, process versions)."""
     if getattr(conn, "org_config", None) is None:
         raise UsageError("smoke needs an org connection from slakit.org.connect (or a deploy callable)")
 
     def deploy(path: Path):
-        from slakit.deploy import deploy_folder
+        from slakit.deploy.run import deploy_project
 
-        return deploy_folder(conn, path)
+        # the org was checked to be a sandbox: no production confirmation to ask for
+        return deploy_project(conn, None, rendered_dir=path, yes=True, on_progress=say)
 
     return deploy
 
@@ -93,7 +95,7 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
     variant = smoke_variant(project, tiers, minutes=minutes)
     say("checking that the org is a sandbox")
     info = require_sandbox(sf, action="slakit smoke")
-    deploy = deploy or _default_deploy(conn_or_sf)
+    deploy = deploy or _default_deploy(conn_or_sf, say)
     run_id = run_id or new_run_id(now())
     chosen = list(variant.tier_names)
     report = SmokeReport(
@@ -143,20 +145,23 @@ def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -
 
 
 def _first_response_objects(folder: Path) -> tuple[str, ...]:
-    """Which records the rendered completion flows watch for a first response."""
+    """The record a first response is posted as: what the rendered completion flows watch
+    (a public CaseComment when a flow starts on CaseComment, else an outbound EmailMessage)."""
     from lxml import etree
 
-    found: list[str] = []
-    for path in sorted((folder / "flows").glob("*.flow")) if (folder / "flows").is_dir() else []:
+    found: set[str] = set()
+    flows = folder / "flows"
+    for path in sorted(flows.glob("*.flow")) if flows.is_dir() else []:
         try:
             root = etree.parse(str(path)).getroot()
         except etree.XMLSyntaxError:
             continue
         for el in root.iter("{*}start"):
-            obj = el.findtext("{*}object")
-            if obj in ("EmailMessage", "CaseComment") and obj not in found:
-                found.append(obj)
-    return tuple(found) or ("CaseComment",)
+            found.add(el.findtext("{*}object") or "")
+    for obj in ("CaseComment", "EmailMessage"):
+        if obj in found:
+            return (obj,)
+    return ("CaseComment",)
 
 
 def _finish(phases: Phases, fixtures: Fixtures, report: SmokeReport, keep: bool, say) -> None:

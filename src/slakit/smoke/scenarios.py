@@ -1,9 +1,9 @@
 """What a smoke run does to each tier, decided before any record exists (pure, no I/O).
 
 Per tier, two cases on one tagged account whose entitlement uses the smoke process:
-  case "complete"  each milestone is completed through its real trigger, one step at a time
-                   (first response, owner assigned, field conditions, then case closed last,
-                   since closing ends the process);
+  case "complete"  each milestone is completed through its real trigger, one step at a time,
+                   shortest limit first (first response, owner assigned, field conditions on
+                   ties), closing the case always last since it ends the process;
   case "alone"     nothing happens to it; past the targets every milestone must read IsViolated.
 Both cases are inserted with the field values that make each milestone's `applies_when` hold
 (equals on a Case field, or notEqual on a checkbox). A milestone whose criteria slakit cannot
@@ -212,6 +212,10 @@ def plan_tier(variant: SmokeVariant, real_tier: Tier, field_types: dict[str, str
             steps.extend(field_steps)
         elif by_kind[kind]:
             steps.append(Step(kind, tuple(by_kind[kind])))
+    # shortest limit first, so each completion lands well before its target; closing ends the
+    # process (exit criteria), so it always comes last
+    limit = {p.smoke: p.minutes for p in plans}
+    steps.sort(key=lambda s: (s.kind == "case_closed", min(limit[m] for m in s.milestones)))
     actions = [ExpectedAction(a.case, a.kind, p.real, a.when, a.field, a.value, a.subject)  # real names
                for sm, p in zip(smoke_tier.milestones, plans) if p.applies for a in _actions(sm)]
     return TierPlan(real_tier.name, smoke_tier.name, values, tuple(plans), tuple(steps), tuple(actions),
