@@ -125,7 +125,7 @@ def test_d_unit_lint_explains_business_days(tmp_path):
     d_unit = [w for w in result.warnings if w.code == "lint.d-unit"]
     assert len(d_unit) == 1
     # 2d = 48h = 2,880 business minutes; at 8 open hours a day that is 6 business days
-    assert d_unit[0].message == ("2d on 09:00-17:00 is 2,880 business minutes = 6 business days; "
+    assert d_unit[0].message == ("2d on 09:00-17:00 is 2,880 business minutes = 6 business days of 8h; "
                                  "did you mean 2bd?")
     assert (d_unit[0].line, d_unit[0].field) == (10, "tiers[0].milestones[0].time_limit")
 

@@ -6,8 +6,10 @@ Each rule names what will happen in the org and what to write instead; codes are
 
 from __future__ import annotations
 
+from slakit import clock
 from slakit.config.load import Located
 from slakit.config.project import BusinessHours, Milestone, Project
+from slakit.config.resolve import week_spans
 from slakit.errors import Problem
 
 
@@ -15,28 +17,20 @@ def _fmt_minutes(n: float) -> str:
     return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
 
 
-def _day_lengths(hours: BusinessHours) -> set[int]:
-    return {w.minutes for w in hours.week if w is not None}
-
-
 def explain_d_unit(ms: Milestone, hours: BusinessHours) -> str | None:
-    """'2d on 09:00-17:00 is 2,880 business minutes = 6 business days; did you mean 2bd?'"""
+    """'2d on 09:00-17:00 is 2,880 business minutes = 6 business days of 8h; did you mean 2bd?'"""
     text = ms.time_limit_text.replace(" ", "")
     if not text.endswith("d") or text.endswith("bd") or not hours.known:
         return None
-    lengths = _day_lengths(hours)
-    if not lengths or max(lengths) >= 1440:
+    spans = week_spans(hours)
+    if max(clock.day_lengths(spans), default=0) >= 1440:
         return None
-    amount = int(text[:-1])
-    if len(lengths) == 1:
-        day = lengths.pop()
-        days = ms.time_limit_minutes / day
-        w = next(w for w in hours.week if w is not None)
-        span = f"{w.start // 60:02d}:{w.start % 60:02d}-{w.end // 60:02d}:{w.end % 60:02d}"
-        return (f"{text} on {span} is {_fmt_minutes(ms.time_limit_minutes)} business minutes = "
-                f"{_fmt_minutes(days)} business days; did you mean {amount}bd?")
-    return (f"{text} is {_fmt_minutes(ms.time_limit_minutes)} business minutes, several business days on "
-            f"'{hours.name}' (open days are shorter than 24h); did you mean {amount}bd or hours?")
+    opens = {s for s in spans if s}
+    shown = f"{hours.name}"
+    if len(opens) == 1:
+        (start, end), = opens
+        shown = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+    return f"{text} on {shown} is {clock.explain_minutes(ms.time_limit_minutes, spans)}; did you mean {text[:-1]}bd?"
 
 
 def lint_project(project: Project, doc: Located) -> list[Problem]:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from slakit import clock
 from slakit.config import model as m
 from slakit.config import project as p
 from slakit.config.load import Located
@@ -184,13 +185,11 @@ class Resolver:
             self.err(path, f"'{text}' needs the length of a business day, but '{hours.name}' is existing "
                      "with no hours here", "add its hours and time_zone, or use h/m units")
             return n * 1440
-        lengths = {w.minutes for w in hours.week if w is not None}
-        if len(lengths) != 1:
-            self.err(path, f"'{text}' is ambiguous: open days of '{hours.name}' differ in length "
-                     f"({', '.join(str(x // 60) + 'h' if x % 60 == 0 else str(x) + 'm' for x in sorted(lengths))})",
-                     "use h or m units")
-            return n * max(lengths or {1440})
-        return n * lengths.pop()
+        try:
+            return n * clock.business_day_minutes(week_spans(hours))
+        except ValueError as exc:
+            self.err(path, f"'{text}' is ambiguous on '{hours.name}': {exc}", "use h or m units")
+            return n * 1440
 
     def action(self, path: tuple, a: m.ActionModel) -> p.Action:
         if a.email is not None:
@@ -230,6 +229,11 @@ class Resolver:
             cw = p.ClosedWon(e.on_closed_won.product_family, tuple(e.on_closed_won.product_codes))
         return p.Entitlement(e.accounts, e.term or (e.template.term if e.template else None), amount, unit,
                              e.name, e.type, tpl, cw)
+
+
+def week_spans(hours: p.BusinessHours) -> list[tuple[int, int] | None]:
+    """The week as the clock reads it: (start, end) minutes per weekday, None when closed."""
+    return [(w.start, w.end) if w else None for w in hours.week]
 
 
 def _criterion(c: m.CriterionModel) -> p.Criterion:
