@@ -33,13 +33,13 @@ def parse_since(text: str, now: dt.datetime) -> dt.datetime:
 
 
 def short(minutes: int | None) -> str:
-    """120 -> '2h', 200 -> '3h 20m', 3000 -> '2d 2h', -45 -> '-45m' (business minutes, 1d = 24h)."""
+    """120 -> '2h', 200 -> '3h 20m', 2500 -> '41h 40m', -45 -> '-45m' (business minutes; no days,
+    since a business day's length depends on the hours)."""
     if minutes is None:
         return "-"
     sign, m = ("-" if minutes < 0 else ""), abs(int(minutes))
-    d, rest = divmod(m, 1440)
-    h, mm = divmod(rest, 60)
-    parts = [f"{d}d"] * bool(d) + [f"{h}h"] * bool(h) + [f"{mm}m"] * bool(mm and not d)
+    h, mm = divmod(m, 60)
+    parts = [f"{h}h"] * bool(h) + [f"{mm}m"] * bool(mm)
     return sign + (" ".join(parts) or "0m")
 
 

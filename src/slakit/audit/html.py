@@ -92,7 +92,8 @@ def render_html(report: Report, *, title: str = "SLA compliance") -> str:
                                              config={"displaylogo": False, "responsive": True})
     span = f"{report.since:%Y-%m-%d} to {report.until:%Y-%m-%d} (UTC)"
     kpis = "".join(f'<div class="kpi"><b>{v}</b><span>{k}</span></div>' for k, v in (
-        ("milestones", totals["count"]), ("met", totals["met"]), ("violated", totals["violated"]), ("% met", pct)))
+        ("milestones", f"{totals['count']:,}"), ("met", f"{totals['met']:,}"), ("violated", f"{totals['violated']:,}"),
+        ("% met", pct)))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>'
             f"<style>{CSS}</style></head><body><header><h1>{_html.escape(title)}</h1><p>Milestones started {span}. "
             "Times are business minutes on each milestone's business hours.</p></header><main>"
