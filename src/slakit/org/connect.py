@@ -249,3 +249,18 @@ def _quiet(fn):
         return fn()
     except Exception:
         return None
+
+
+def from_cci(org_config, project_config, *, api_version: str) -> OrgConnection:
+    """An `OrgConnection` over configs CumulusCI already resolved (inside a `cci` task or flow;
+    the task refreshed the token before running)."""
+    from simple_salesforce import Salesforce
+
+    instance_url = (org_config.instance_url or "").rstrip("/")
+    sf = Salesforce(instance_url=instance_url, session_id=org_config.access_token, version=str(api_version))
+    return OrgConnection(
+        name=org_config.name, sf=sf, api_version=str(api_version), instance_url=instance_url,
+        org_id=_quiet(lambda: org_config.org_id), username=_quiet(lambda: org_config.username),
+        is_sandbox=org_config.config.get("is_sandbox"), org_type=org_config.config.get("org_type"),
+        project_config=project_config, org_config=org_config,
+    )
