@@ -223,41 +223,51 @@ class Context:
 
 
 def create_collections(ctx: Context, targets, createable, start_date) -> None:
-    """Stream each tier's accounts and create entitlements `batch_size` at a time."""
+    """Stream every tier's accounts (tier by tier) and create entitlements `batch_size` at a time.
+
+    A batch may span two tiers, so the run makes ceil(planned / batch_size) calls in all.
+    """
     from slakit.backfill.plan import RecordBuilder, batched, to_create_soql
     from slakit.backfill.stream import records
 
-    for target in targets:
-        res = ctx.results[target.name]
-        if res.planned == 0:
-            continue
-        builder = RecordBuilder(target, start_date, createable)
-        for accounts in batched(records(ctx.sf, to_create_soql(target), ctx.policy), ctx.batch_size):
-            batch = [builder.build(a["Id"]) for a in accounts]
-            try:
-                out = ctx.writer.create("Entitlement", batch, reconcile=lambda b, t=target: reconcile(ctx, t, b))
-            except Stop as stop:
-                record_created(ctx, target.name, batch, getattr(stop, "partial", []))
-                raise
-            record_created(ctx, target.name, batch, out)
+    def rows():
+        for target in targets:
+            if ctx.results[target.name].planned == 0:
+                continue
+            builder = RecordBuilder(target, start_date, createable)
+            for account in records(ctx.sf, to_create_soql(target), ctx.policy):
+                yield target, builder.build(account["Id"])
+
+    for chunk in batched(rows(), ctx.batch_size):
+        batch = [rec for _, rec in chunk]
+        tiers = [t for t, _ in chunk]
+        try:
+            out = ctx.writer.create("Entitlement", batch, reconcile=lambda b, ts=tiers: reconcile(ctx, ts, b))
+        except Stop as stop:
+            record_created(ctx, tiers, batch, getattr(stop, "partial", []))
+            raise
+        record_created(ctx, tiers, batch, out)
 
 
-def record_created(ctx: Context, tier: str, batch: list[dict], out) -> None:
-    """Journal the created Ids of one batch, then count and file its failures."""
-    res = ctx.results[tier]
-    ok = [(r.id, rec["AccountId"]) for r, rec in zip(out, batch) if r.ok and r.id]
-    if ok:
-        ctx.journal.write("created", sobject="Entitlement", tier=tier, ids=[i for i, _ in ok],
-                          accounts=[a for _, a in ok])
-    res.created += len(ok)
-    for r, rec in zip(out, batch):
+def record_created(ctx: Context, tiers: list, batch: list[dict], out) -> None:
+    """Journal the created Ids of one batch (a line per tier), then count and file its failures."""
+    by_tier: dict[str, tuple[list, list]] = {}
+    for target, r, rec in zip(tiers, out, batch):
+        if r.ok and r.id:
+            ids, accounts = by_tier.setdefault(target.name, ([], []))
+            ids.append(r.id)
+            accounts.append(rec["AccountId"])
+    for name, (ids, accounts) in by_tier.items():
+        ctx.journal.write("created", sobject="Entitlement", tier=name, ids=ids, accounts=accounts)
+        ctx.results[name].created += len(ids)
+    for target, r, rec in zip(tiers, out, batch):
         if not r.ok and r.code != "NOT_PROCESSED":
-            res.failed += 1
-            ctx.fail("Entitlement", tier, rec, r.code, r.message or "")
-    ctx.tick("entitlements", tier, len(batch))
+            ctx.results[target.name].failed += 1
+            ctx.fail("Entitlement", target.name, rec, r.code, r.message or "")
+    ctx.tick("entitlements", tiers[-1].name if tiers else None, len(batch))
 
 
-def reconcile(ctx: Context, target, batch: list[dict]) -> dict[int, str]:
+def reconcile(ctx: Context, tiers: list, batch: list[dict]) -> dict[int, str]:
     """After an ambiguous failure: which records of `batch` Salesforce saved anyway."""
     from slakit.backfill.plan import CURRENT
     from slakit.backfill.stream import query_all
@@ -265,7 +275,8 @@ def reconcile(ctx: Context, target, batch: list[dict]) -> dict[int, str]:
 
     accounts = [r["AccountId"] for r in batch]
     rows = query_all(ctx.sf, soql("SELECT Id, AccountId FROM Entitlement WHERE AccountId IN {} AND "
-                                  "SlaProcessId IN {} AND {:literal}", accounts, list(target.version_ids),
+                                  "SlaProcessId IN {} AND {:literal}", accounts,
+                                  sorted({v for t in tiers for v in t.version_ids}),
                                   CURRENT), ctx.policy)
     by_account = {r["AccountId"][:15]: r["Id"] for r in rows}
     return {j: by_account[a[:15]] for j, a in enumerate(accounts) if a[:15] in by_account}

@@ -16,8 +16,8 @@ from slakit.config.project import Project, Tier
 from slakit.errors import OrgError, Problem
 from slakit.org.errors import org_errors
 
-PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster "
-                "FROM SlaProcess WHERE Name IN {}")
+PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
+                "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess WHERE Name IN {}")
 HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
 
 
@@ -82,8 +82,15 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
             rows = sf.query_all(_soql(PROCESS_SOQL, [t.name for t in wanted]))["records"]
         for row in rows:
             versions.setdefault(row["Name"].lower(), []).append(row)
-    hour_names = sorted({t.business_hours for t in wanted if t.business_hours})
+    # a deployed process names its business hours: those need no second lookup
     hours: dict[str, dict] = {}
+    for rows in versions.values():
+        for row in rows:
+            bh = row.get("BusinessHours") or {}
+            if row.get("BusinessHoursId") and bh.get("Name"):
+                hours[bh["Name"].lower()] = {"Id": row["BusinessHoursId"], "Name": bh["Name"],
+                                             "IsActive": bh.get("IsActive")}
+    hour_names = sorted({t.business_hours for t in wanted if t.business_hours and t.business_hours.lower() not in hours})
     if hour_names:
         with org_errors("reading business hours"):
             for row in sf.query_all(_soql(HOURS_SOQL, hour_names))["records"]:
