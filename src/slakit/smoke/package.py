@@ -7,9 +7,12 @@ Rules, by what a component of the smoke rendering shares with the real project's
 - Flow: a shared name is renamed `<name>_Smoke`, so the real flow is never overwritten by one that
   only knows the smoke tiers; both run, each on its own processes and milestone types.
 - FlexiPage, Layout, EntitlementTemplate, QuickAction: left out (agents' pages are not smoke's).
-- Anything else shared (Entitlement settings, the Case workflow's actions, email templates) is
-  deployed as rendered: the Metadata API adds and updates these, it never deletes what a file
-  leaves out, and the smoke rendering of a shared item is the real one.
+- Workflow (the Case workflow file, shared by name): package.xml lists its children instead
+  (WorkflowAlert `Case.<name>`, WorkflowFieldUpdate, WorkflowTask, ...), so the deploy adds the
+  smoke actions one by one and the real actions in the same file are never replaced.
+- Anything else shared (Entitlement settings, the business hours settings entry list, the email
+  template folder) is deployed as rendered: the Metadata API adds and updates these, it never
+  deletes what a file leaves out, and the smoke rendering of a shared item is the real one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from slakit.smoke.variant import SUFFIX, SmokeVariant
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
 LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction")
+WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
+                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 NS = "http://soap.sforce.com/2006/04/metadata"
 
 
@@ -33,6 +38,7 @@ class SmokePackage:
     members: dict[str, list[str]]  # package.xml after adjustment
     renamed: dict[str, str] = field(default_factory=dict)  # "Flow:Old" -> "Old_Smoke"
     left_out: list[str] = field(default_factory=list)  # "FlexiPage:Name"
+    split: list[str] = field(default_factory=list)  # "Workflow:Case" deployed as its children
 
     def count(self) -> int:
         return sum(len(v) for v in self.members.values())
@@ -47,6 +53,19 @@ def _pairs(project) -> dict[tuple[str, str], str]:
         out[(comp.type, comp.member)] = comp.mdapi
         for extra in getattr(comp, "extra_members", ()) or ():
             out.setdefault((comp.type, extra), comp.mdapi)
+    return out
+
+
+def _workflow_children(path: Path, obj: str) -> dict[str, list[str]]:
+    """{WorkflowAlert: ["Case.X", ...], ...} for the actions and rules in a workflow file."""
+    from lxml import etree
+
+    out: dict[str, list[str]] = {}
+    for el in etree.parse(str(path)).getroot():
+        tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        name = el.findtext(f"{{{NS}}}fullName")
+        if tag in WORKFLOW_CHILDREN and name:
+            out.setdefault(WORKFLOW_CHILDREN[tag], []).append(f"{obj}.{name}")
     return out
 
 
@@ -75,6 +94,7 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
     tree = etree.parse(str(pkg_path))
     q = f"{{{NS}}}"
     result = SmokePackage(out, {})
+    children: dict[str, list[str]] = {}
     for types in list(tree.getroot().iter(f"{q}types")):
         kind = types.findtext(f"{q}name")
         for mem in list(types.iter(f"{q}members")):
@@ -86,6 +106,11 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
                         r == rel for (k, m), r in smoke.items() if k not in LEFT_OUT):
                     (out / rel).unlink()
                 result.left_out.append(f"{kind}:{member}")
+            elif kind == "Workflow" and (kind, member) in shared and rel and (out / rel).is_file():
+                types.remove(mem)
+                for child_type, names in _workflow_children(out / rel, member).items():
+                    children.setdefault(child_type, []).extend(names)
+                result.split.append(f"{kind}:{member}")
             elif kind in RENAMED and (kind, member) in shared and rel:
                 new = f"{member}_{SUFFIX}"
                 src = out / rel
@@ -98,5 +123,17 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
             tree.getroot().remove(types)
         else:
             result.members[kind] = sorted(m.text for m in types.iter(f"{q}members"))
-    tree.write(str(pkg_path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    version = tree.getroot().find(f"{q}version")
+    for child_type in sorted(children):
+        types = etree.Element(f"{q}types")
+        for name in sorted(children[child_type]):
+            etree.SubElement(types, f"{q}members").text = name
+        etree.SubElement(types, f"{q}name").text = child_type
+        if version is not None:
+            version.addprevious(types)
+        else:
+            tree.getroot().append(types)
+        result.members[child_type] = sorted(children[child_type])
+    etree.indent(tree, space="    ")
+    tree.write(str(pkg_path), xml_declaration=True, encoding="UTF-8")
     return result
