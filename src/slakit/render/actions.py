@@ -148,10 +148,9 @@ def _note_field(project, a, field_types: dict, where: str) -> None:
 
 def _field_update(name: str, label: str, a, project) -> dict:
     value = a.value
+    shown = "blank" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     out = {"name": name, "label": f"{label}: set {a.field}"[:80], "field": a.field,
-           "description": f"{label}: set {a.field} to {value!r}"[:255] if not is_now(value)
-           else f"{label}: set {a.field} to now"[:255],
-           "formula": None, "literal": None}
+           "description": f"{label}: set {a.field} to {shown}"[:255], "formula": None, "literal": None}
     if value is None:
         out["operation"] = "Null"
     elif isinstance(value, bool):
