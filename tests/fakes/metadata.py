@@ -233,6 +233,9 @@ class MetadataApi:
                 for bh in root.findall(f"{{{NS}}}businessHours"):
                     values = {"Name": _child(bh, "name"), "IsActive": _child(bh, "active") == "true",
                               "TimeZoneSidKey": _child(bh, "timeZoneId")}
+                    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+                        for edge in ("Start", "End"):  # SOQL returns times as 09:00:00.000Z
+                            values[f"{day.title()}{edge}Time"] = _child(bh, f"{day}{edge}Time")
                     found = org.find("BusinessHours", Name=values["Name"])
                     org.update("BusinessHours", found[0]["Id"], values) if found else org.insert("BusinessHours", values)
             elif ctype == "MilestoneType" and not org.find("MilestoneType", Name=name):

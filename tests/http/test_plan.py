@@ -154,3 +154,20 @@ def test_fake_rejects_a_foreign_version_master(deployed, org_conn, mdapi, tmp_pa
         deploy_folder(org_conn, folder, api_version="62.0")
     assert exc.value.lines() == ["EntitlementProcess gold_v2: Another entitlement process is already using this "
                                  "name. (entitlementProcesses/gold_v2.entitlementProcess)"]
+
+
+def test_detailed_exitcode_error_is_1(cci_home, fake_org, tiers, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "nowhere", "--detailed-exitcode")
+    assert code == 1
+    assert err.strip().splitlines() == ["no org named 'nowhere' in the CumulusCI keychain (known: beta, dev, feature, "
+                                        "qa, release) (run `cci org connect nowhere` or set CUMULUSCI_ORG_NOWHERE)"]
+
+
+def test_business_hours_edited_in_setup_show_as_change(deployed, org_conn, tiers, capsys):
+    us = deployed.find("BusinessHours", Name="US Business Hours")[0]
+    assert us["MondayStartTime"] == "09:00:00.000Z"  # what the deploy wrote
+    deployed.update("BusinessHours", us["Id"], {"MondayStartTime": "08:00:00.000Z", "FridayEndTime": None})
+    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--detailed-exitcode")
+    assert code == 2
+    assert "  ~ BusinessHours US Business Hours: hours differ on Monday, Friday" in out.splitlines()

@@ -24,6 +24,8 @@ from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
 CHANGES = ("add", "change", "version")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+TIME_FIELDS = [f"{d}{k}Time" for d in DAYS for k in ("Start", "End")]
 ENTITLEMENT_TYPES = {"EntitlementProcess", "MilestoneType", "EntitlementTemplate"}
 
 
@@ -101,7 +103,8 @@ def read_org(sf) -> dict:
     names = global_sobjects(sf)
     state = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
              "business_hours": {}, "open_cases": {}}
-    hours = query_list(sf, "SELECT Id, Name, IsActive, TimeZoneSidKey FROM BusinessHours", action="reading business hours")
+    hours = query_list(sf, f"SELECT Id, Name, IsActive, TimeZoneSidKey, {', '.join(TIME_FIELDS)} FROM BusinessHours",
+                       action="reading business hours")
     state["business_hours"] = {r["Name"].lower(): r for r in hours}
     if not state["enabled"]:
         return state
@@ -125,8 +128,24 @@ def _bh_entries(data: bytes) -> dict[str, dict]:
     for bh in root.findall(f"{{{MD_NS}}}businessHours"):
         name = bh.findtext(f"{{{MD_NS}}}name")
         out[name] = {"active": bh.findtext(f"{{{MD_NS}}}active") == "true",
-                     "zone": bh.findtext(f"{{{MD_NS}}}timeZoneId")}
+                     "zone": bh.findtext(f"{{{MD_NS}}}timeZoneId"),
+                     "times": {f: _hhmm(bh.findtext(f"{{{MD_NS}}}{f[0].lower()}{f[1:]}")) for f in TIME_FIELDS}}
     return out
+
+
+def _hhmm(value) -> str | None:
+    """'09:00:00.000Z' -> '09:00' (None stays None: a closed day)."""
+    return str(value)[:5] if value else None
+
+
+def _bh_diff(org: dict, entry: dict) -> str:
+    if bool(org.get("IsActive")) != entry["active"]:
+        return "active flag differs"
+    if org.get("TimeZoneSidKey") != entry["zone"]:
+        return f"time zone {org.get('TimeZoneSidKey')} -> {entry['zone']}"
+    days = sorted({f.replace("StartTime", "").replace("EndTime", "") for f in TIME_FIELDS
+                   if _hhmm(org.get(f)) != entry["times"][f]}, key=DAYS.index)
+    return f"hours differ on {', '.join(days)}" if days else ""
 
 
 def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str]],
@@ -144,10 +163,10 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                 org = state["business_hours"].get(name.lower())
                 if org is None:
                     changes.append(Change("BusinessHours", name, "add", path=path))
-                elif bool(org.get("IsActive")) != entry["active"] or org.get("TimeZoneSidKey") != entry["zone"]:
-                    changes.append(Change("BusinessHours", name, "change", "active flag or time zone differs", path))
+                elif _bh_diff(org, entry):
+                    changes.append(Change("BusinessHours", name, "change", _bh_diff(org, entry), path))
                 else:
-                    changes.append(Change("BusinessHours", name, "unchanged", "hours compared on deploy", path))
+                    changes.append(Change("BusinessHours", name, "unchanged", path=path))
             continue
         if type_ == "EntitlementProcess":
             changes.append(_process_change(state, path, stem, data, current))
