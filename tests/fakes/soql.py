@@ -139,7 +139,9 @@ class Parser:
             self.expect("kw", "BY")
             while True:
                 path = self.expect("word").value
-                desc = bool(self.accept("kw", "DESC")) or (self.accept("kw", "ASC") and False)
+                desc = bool(self.accept("kw", "DESC"))
+                if not desc:
+                    self.accept("kw", "ASC")
                 nulls_last = desc
                 if self.accept("kw", "NULLS"):
                     nulls_last = bool(self.accept("kw", "LAST")) or not self.expect("kw", "FIRST")

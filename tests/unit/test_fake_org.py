@@ -115,3 +115,11 @@ def test_query_hook_and_clock(fake_org, sf):
     assert sf.query("SELECT Id FROM Foo WHERE Weird() = 1")["records"][0]["Id"] == "x"
     fake_org.advance(days=1)
     assert fake_org.now() == dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def test_order_by_without_direction_is_ascending(fake_org, sf):
+    for name in ("Beta", "Alpha", "Gamma"):
+        fake_org.insert("Account", Name=name)
+    plain = sf.query_all("SELECT Name FROM Account ORDER BY Name")["records"]
+    asc = sf.query_all("SELECT Name FROM Account ORDER BY Name ASC")["records"]
+    assert [r["Name"] for r in plain] == [r["Name"] for r in asc] == ["Alpha", "Beta", "Gamma"]
