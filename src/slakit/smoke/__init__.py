@@ -11,8 +11,8 @@ removal), phases + checks + actions (the run and its verdicts), report, junit, r
 
 from slakit.smoke.junit import write_junit
 from slakit.smoke.report import Check, Cleanup, SmokeReport
-from slakit.smoke.runner import SmokeInterrupted, run_smoke
+from slakit.smoke.runner import SmokeInterrupted, run_smoke, smoke_tiers
 from slakit.smoke.variant import SmokeVariant, smoke_variant
 
-__all__ = ["Check", "Cleanup", "SmokeInterrupted", "SmokeReport", "SmokeVariant", "run_smoke", "smoke_variant",
-           "write_junit"]
+__all__ = ["Check", "Cleanup", "SmokeInterrupted", "SmokeReport", "SmokeVariant", "run_smoke", "smoke_tiers",
+           "smoke_variant", "write_junit"]

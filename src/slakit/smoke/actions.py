@@ -69,12 +69,13 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
     start = now()
     delay = FIRST_DELAY
     polls = 0
+    max_polls = int(timeout // MAX_DELAY) + 8  # the back-off needs fewer; bounded even if the clock stalls
     while pending:
         polls += 1
         _observe(sf, pending, now())
         pending = [w for w in pending if w.seen_at is None]
         elapsed = (now() - start).total_seconds()
-        if not pending or elapsed >= timeout:
+        if not pending or elapsed >= timeout or polls >= max_polls:
             break
         wait = min(delay, timeout - elapsed)
         say(f"waiting for {len(pending)} action(s): poll {polls}, next in {wait:.0f}s "

@@ -166,7 +166,9 @@ class Phases:
         if not targets:
             return
         deadline = max(targets) + C.TOLERANCE + GRACE
-        while (left := (deadline - self.now()).total_seconds()) > 0:
+        rounds = int((deadline - self.now()).total_seconds() // WAIT_CHUNK) + 3  # bounded even if the clock stalls
+        while (left := (deadline - self.now()).total_seconds()) > 0 and rounds > 0:
+            rounds -= 1
             self.say(f"waiting {left / 60:.1f} min for the targets to pass (until {C.show_dt(deadline)})")
             self.sleep(min(WAIT_CHUNK, left))
         ms = self._read_milestones([t.cases[ALONE] for t in live])
