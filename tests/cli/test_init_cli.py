@@ -26,8 +26,15 @@ def test_init_scaffolds_a_working_project(run_cli, tmp_path):
     cci = YAML(typ="safe").load((target / "cumulusci.yml").read_text(encoding="utf-8"))
     assert cci["project"]["name"] == "my-client"
     assert cci["project"]["package"]["api_version"] == "62.0"
-    assert cci["flows"]["slakit_deploy"]["steps"][1]["task"] == "slakit_render"
-    assert cci["tasks"]["slakit_render"]["options"]["command"].startswith("slakit render tiers.yml")
+    # the same slakit tasks and flows as the repository's own cumulusci.yml
+    repo = YAML(typ="safe").load((ROOT / "cumulusci.yml").read_text(encoding="utf-8"))
+    assert set(cci["tasks"]) == {"slakit_render", "slakit_deploy", "slakit_backfill", "slakit_smoke"}
+    for name, task in cci["tasks"].items():
+        assert task["class_path"] == repo["tasks"][name]["class_path"]
+        assert task["options"] == repo["tasks"][name]["options"]
+    assert [s["task"] for s in cci["flows"]["slakit_release"]["steps"].values()] == \
+        ["slakit_render", "slakit_deploy", "slakit_backfill"]
+    assert cci["orgs"]["scratch"]["dev"]["config_file"] == "orgs/dev.json"
     dev = json.loads((target / "orgs/dev.json").read_text(encoding="utf-8"))
     assert set(dev["features"]) >= {"Entitlements", "ServiceCloud"}
     assert dev["settings"]["entitlementSettings"]["enableEntitlements"] is True

@@ -141,7 +141,7 @@ def _note_field(project, a, field_types: dict, where: str) -> None:
     ftype = field_type(a.value)
     known = field_types.get(a.field)
     if known and known[0] != ftype:
-        raise RenderError(f"{a.field} is written as {known[0]} by {known[1]} but as {ftype} by {where}",
+        raise RenderError(f"written as {known[0]} by {known[1]} but as {ftype} by {where}", file=project.source,
                           field=a.field, hint="write one kind of value to a field, or list it under existing_fields")
     field_types.setdefault(a.field, (ftype, where))
 
