@@ -173,3 +173,18 @@ def test_a_smoke_process_tied_to_a_real_tier_stops_the_run(project, org_conn, fa
     assert apart.status == "fail" and "5525g0000000999" in apart.observed
     assert by_name(report, "Gold")["look up the smoke setup"].status == "error"
     assert leftovers(fake_org) == {} and "cleanup" not in by_name(report, "")
+
+
+def test_without_a_case_queue_the_owner_checks_are_skipped_not_failed(project, org_conn, fake_org, mdapi, no_sleep):
+    # cases then start owned by the API user, so the completion flow may complete Agent
+    # Assignment at once on both cases: neither its trigger nor its violation can be tested
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES, queue=False)
+    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    gold = by_name(report, "Gold")
+    why = "no queue takes Cases in this org: the cases cannot start on a queue"
+    owner = gold["Agent Assignment: completes when we assign the case from a queue to a user"]
+    assert (owner.status, owner.message) == ("skip", why)
+    alone = gold["Agent Assignment: violated when left alone"]
+    assert (alone.status, alone.message) == ("skip", why)
+    assert gold["L2 Dwell: violated when left alone"].status == "pass"
+    assert report.ok and fake_org.find("Case") == []

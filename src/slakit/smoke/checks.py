@@ -189,7 +189,8 @@ def check_violated(tier: str, mp: MilestonePlan, first: dict | None, last: dict 
                  expected="IsViolated false before the target, true after it", observed=observed, message=message)
 
 
-def planned_names(plan: TierPlan, skips: dict[str, str]) -> list[tuple[str, str | None]]:
+def planned_names(plan: TierPlan, skips: dict[str, str],
+                  alone_skips: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
     """Every check a tier would report, with the reason when it is skipped regardless of the org."""
     out: list[tuple[str, str | None]] = [(NAME_STAMPED, None), (NAME_CREATED, None)]
     steps = {m: s for s in plan.steps for m in s.milestones}
@@ -203,7 +204,7 @@ def planned_names(plan: TierPlan, skips: dict[str, str]) -> list[tuple[str, str 
             why = why or "no completes_when: nothing completes this milestone"
         out.append((name_completed(mp, step), why))
     for mp in plan.milestones:
-        out.append((name_violated(mp), mp.reason))
+        out.append((name_violated(mp), mp.reason or (alone_skips or {}).get(mp.smoke)))
     for action, sources in merged_actions(plan.actions):
         out.append((action_name(action, sources), None))
     return out

@@ -176,7 +176,7 @@ class Phases:
         for tr in live:
             rows = {C.type_name(r): r for r in ms.get(tr.cases[ALONE][:15], [])}
             for mp in tr.plan.milestones:
-                if mp.applies:
+                if mp.applies and mp.smoke not in tr.alone_skips:
                     self.add(C.check_violated(tr.plan.tier, mp, tr.first[ALONE].get(mp.smoke), rows.get(mp.smoke), read_at))
 
     def actions(self, wait: bool, timeout: float) -> None:

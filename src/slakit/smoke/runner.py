@@ -193,7 +193,7 @@ def _finish(phases: Phases, fixtures: Fixtures, report: SmokeReport, keep: bool,
 def _skip_rest(report: SmokeReport, tr: TierRun) -> None:
     done = {c.name for c in report.for_tier(tr.plan.tier)}
     reason = f"not run: {tr.broken}" if tr.broken else "not reached"
-    for name, why in planned_names(tr.plan, tr.skips):
+    for name, why in planned_names(tr.plan, tr.skips, tr.alone_skips):
         if name not in done:
             report.add(Check(tr.plan.tier, name, "skip", message=why or reason))
             done.add(name)

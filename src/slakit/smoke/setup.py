@@ -22,6 +22,7 @@ class TierRun:
     steps: list[Step]
     broken: str | None = None
     skips: dict[str, str] = field(default_factory=dict)  # smoke milestone -> why its completion is skipped
+    alone_skips: dict[str, str] = field(default_factory=dict)  # smoke milestone -> why its violation is skipped
     process_id: str | None = None
     account_id: str | None = None
     entitlement_id: str | None = None
@@ -74,7 +75,7 @@ def lookup(self) -> None:
                           action="finding a Case queue")
         self.queue_id = rows[0]["QueueId"] if rows else None
         if not self.queue_id:
-            _drop_steps(self, "owner_assigned", "no queue takes Cases in this org: the case cannot start on a queue")
+            _drop_steps(self, "owner_assigned", "no queue takes Cases in this org: the cases cannot start on a queue")
     if any(s.kind == "case_closed" for tr in self.live() for s in tr.steps):
         rows = query_list(self.sf, "SELECT ApiName FROM CaseStatus WHERE IsClosed = true ORDER BY SortOrder ASC LIMIT 1",
                           action="finding a closed case status")
@@ -88,6 +89,9 @@ def _drop_steps(self, kind: str, why: str) -> None:
         for s in [s for s in tr.steps if s.kind == kind]:
             tr.steps.remove(s)
             tr.skips.update({m: why for m in s.milestones})
+            if kind == "owner_assigned":  # a user owns the cases from the start: the milestone may complete at once
+                tr.alone_skips.update({m: why for m in s.milestones})
+
 
 def create(self) -> None:
     """One tagged account, entitlement and two cases per tier (one collection call per object)."""
