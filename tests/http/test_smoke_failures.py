@@ -188,3 +188,27 @@ def test_without_a_case_queue_the_owner_checks_are_skipped_not_failed(project, o
     assert (alone.status, alone.message) == ("skip", why)
     assert gold["L2 Dwell: violated when left alone"].status == "pass"
     assert report.ok and fake_org.find("Case") == []
+
+
+def test_records_that_cannot_be_deleted_fail_the_run_and_are_named(project, org_conn, fake_org, mdapi, no_sleep):
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
+    # the first two delete calls (the comment, then the cases) fail per record, as locked rows would
+    fake_org.fail_next(2, "UNABLE_TO_LOCK_ROW", kinds=("collection_delete",), per_record=True)
+    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep)
+    cleanup = by_name(report, "")["cleanup"]
+    cases = report.cleanup.created["Case"]
+    assert cleanup.status == "fail"
+    assert sorted(report.cleanup.left) == sorted(report.cleanup.created["CaseComment"] + cases)
+    assert all(c in cleanup.observed for c in cases)
+    assert fake_org.find("Account") == []  # the rest still went
+    assert "UNABLE_TO_LOCK_ROW" in cleanup.message
+    assert not report.ok  # every tier check passed, but records were left behind
+    assert {c.status for n, c in by_name(report, "Platinum").items() if not n.startswith("action:")} == {"pass"}
+
+
+def test_a_failed_child_delete_is_moot_once_its_case_is_gone(project, org_conn, fake_org, mdapi, no_sleep):
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
+    fake_org.fail_next(1, "UNABLE_TO_LOCK_ROW", kinds=("collection_delete",), per_record=True)  # the comment
+    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep)
+    assert by_name(report, "")["cleanup"].status == "pass"  # deleting its case took the comment too
+    assert report.cleanup.left == [] and report.ok
