@@ -7,7 +7,7 @@ Exit codes: 0 ok, 1 failed (bad input, org error, failed checks), 2 usage (bad o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass

@@ -191,7 +191,7 @@ def _describe(org, request, match, query):
 
     obj = match.group("obj")
     if not _visible(org, obj):
-        return _err(404, "NOT_FOUND", f"The requested resource does not exist")
+        return _err(404, "NOT_FOUND", "The requested resource does not exist")
     return 200, describe(obj, org.objects[obj], org.instance_url, org.version)
 
 

@@ -4,7 +4,6 @@ tests/fakes/smoke_org.py. Only sleeps are replaced: `smoke.sleep` moves the fake
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest

@@ -162,3 +162,17 @@ def test_json_schema_accepts_acceptance_and_rejects_typos():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(plain(data), schema)
     json.dumps(schema)  # serialisable
+
+
+@pytest.mark.parametrize("term,days", [("12 months", 365), ("1 year", 365), ("2 years", 730),
+                                       ("6 months", 182), ("1 month", 30), ("90 days", 90)])
+def test_template_term_in_days(tmp_path, term, days):
+    path = write(tmp_path, f"""
+        tiers:
+          - name: Gold
+            milestones: [{{name: First Response, time_limit: 4h}}]
+            entitlement:
+              template: {{term: {term}}}
+    """)
+    # a year is 365 days, a month 365/12 = 30.42 days rounded (6 months = 182.5 -> 182, banker's rounding)
+    assert load_project(path).tier("Gold").entitlement.template.term_days == days

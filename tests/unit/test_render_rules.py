@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from slakit.config import load_project
-from slakit.errors import RenderError
+from slakit.errors import ConfigError
 from slakit.render.writer import render_files
 
 NS = {"m": "http://soap.sforce.com/2006/04/metadata"}
@@ -58,8 +58,9 @@ tiers:
   - name: B
     milestones: [{name: Update, time_limit: 2h}]
 """
-    with pytest.raises(RenderError, match="milestone 'Update' recurs 'sequential' in tier 'A' but 'none' in tier 'B'"):
-        render_files(project(tmp_path, text))
+    # caught by validate (config.resolve), before any render
+    with pytest.raises(ConfigError, match="milestone 'Update' recurs 'none' here but 'sequential' in tier 'A'"):
+        project(tmp_path, text)
 
 
 def test_a_field_written_as_two_types_is_refused(tmp_path):
@@ -72,8 +73,8 @@ tiers:
         on_violation: [{set: {Flag__c: true}}]
         on_success: [{set: {Flag__c: now}}]
 """
-    with pytest.raises(RenderError, match="Flag__c: written as DateTime by A / M on_success but as Checkbox by A / M on_violation"):
-        render_files(project(tmp_path, text))
+    with pytest.raises(ConfigError, match="Flag__c is written as DateTime here but as Checkbox in A / M"):
+        project(tmp_path, text)
 
 
 def test_no_business_hours_file_when_all_hours_exist_in_the_org(tmp_path):

@@ -139,7 +139,7 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
     if problems:
         unique = list({p.format(): p for p in problems}.values())
         raise OrgError(f"the org is not ready for a backfill ({len(unique)} problem(s))",
-                       problems=[Problem(f"the org is not ready for a backfill", hint=None)] + unique)
+                       problems=[Problem("the org is not ready for a backfill", hint=None)] + unique)
     return targets, createable, notes
 
 

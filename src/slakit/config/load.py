@@ -138,7 +138,6 @@ def read_yaml(path: str | Path) -> Located:
 
 def _model_fields(model: type[BaseModel], path: Path_) -> list[str]:
     """Field names allowed at `path` inside `model` (for did-you-mean hints)."""
-    import typing
 
     current: Any = model
     for part in path:

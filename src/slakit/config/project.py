@@ -63,6 +63,17 @@ class Criterion:
     value: str
 
 
+def field_type(value: Any) -> str:
+    """The Case field type a `set` value implies: Checkbox, DateTime (`now`), Number or Text."""
+    if isinstance(value, bool):
+        return "Checkbox"
+    if isinstance(value, str) and value.strip().lower() == "now":
+        return "DateTime"
+    if isinstance(value, (int, float)):
+        return "Number"
+    return "Text"
+
+
 @dataclass(frozen=True)
 class Action:
     """One milestone action. kind: email | set | task."""

@@ -5,7 +5,6 @@ Every problem is located (file, line, col, field path); none is raised before al
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -40,6 +39,7 @@ class Resolver:
         tiers = tuple(self.tier(i, t, hours) for i, t in enumerate(self.tf.tiers))
         self.unique_tiers()
         self.milestone_type_names(tiers)
+        self.written_field_types(tiers)
         root = str(Path(self.doc.file).resolve().parent)
         return p.Project(
             api_version=self.tf.api_version or project_api_version(root) or DEFAULT_API_VERSION,
@@ -131,7 +131,9 @@ class Resolver:
             seen_api.setdefault(api_name(t.name), t.name)
 
     def milestone_type_names(self, tiers: tuple[p.Tier, ...]) -> None:
+        """One MilestoneType per name: API names must not collide, and a type has one recurrence."""
         seen: dict[str, str] = {}
+        recurrence: dict[str, tuple[str, str]] = {}
         for i, t in enumerate(tiers):
             for j, ms in enumerate(t.milestones):
                 other = seen.setdefault(ms.api_name, ms.name)
@@ -139,6 +141,30 @@ class Resolver:
                     self.err(("tiers", i, "milestones", j, "name"),
                              f"'{ms.name}' and '{other}' both become the API name {ms.api_name}",
                              "use the same spelling for the same milestone, or rename one")
+                first = recurrence.setdefault(ms.name, (ms.recurrence, t.name))
+                if first[0] != ms.recurrence:
+                    self.err(("tiers", i, "milestones", j, "recurrence"),
+                             f"milestone '{ms.name}' recurs '{ms.recurrence}' here but '{first[0]}' in tier "
+                             f"'{first[1]}'", "a milestone type has one recurrence: align them or rename one")
+
+    def written_field_types(self, tiers: tuple[p.Tier, ...]) -> None:
+        """A field that actions write gets one type: `true` in one action and `now` in another cannot both be."""
+        seen: dict[str, tuple[str, str]] = {}
+        existing = {_bare(f) for f in self.tf.existing_fields}
+        for i, t in enumerate(tiers):
+            for j, ms in enumerate(t.milestones):
+                for kind in ("on_warning", "on_violation", "on_success"):
+                    for k, a in enumerate(getattr(ms, kind)):
+                        if a.kind != "set" or not a.field.endswith("__c") or a.field in existing:
+                            continue
+                        ftype = p.field_type(a.value)
+                        first = seen.setdefault(a.field, (ftype, f"{t.name} / {ms.name}"))
+                        if first[0] != ftype:
+                            path = ("tiers", i, "milestones", j, kind, k, "set")
+                            if self.tf.tiers[i].milestones[j].model_dump().get(kind) is None:
+                                path = ("defaults", kind)
+                            self.err(path, f"{a.field} is written as {ftype} here but as {first[0]} in "
+                                     f"{first[1]}", "a field has one type: write the same kind of value")
 
     def milestone(self, path: tuple, ms: m.MilestoneModel, hours: dict, tier_bh: str | None) -> p.Milestone:
         d = self.tf.defaults
@@ -254,7 +280,12 @@ def _term(text: str | None) -> tuple[int | None, str | None]:
 def _term_days(amount: int | None, unit: str | None) -> int | None:
     if amount is None:
         return None
-    return amount * {"days": 1, "months": 30, "years": 365}[unit]
+    """EntitlementTemplate.term is in days: a year is 365, a month a twelfth of it (12 months = 365)."""
+    if unit == "days":
+        return amount
+    if unit == "years":
+        return amount * 365
+    return round(amount * 365 / 12)
 
 
 def project_api_version(root: str) -> str | None:

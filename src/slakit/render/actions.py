@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slakit.config.names import join
-from slakit.errors import RenderError
+from slakit.config.project import field_type
 
 EMAIL_FOLDER = "slakit"
 KINDS = (("on_warning", "Warning"), ("on_success", "Success"), ("on_violation", "Violation"))
@@ -120,16 +120,6 @@ def is_now(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() == "now"
 
 
-def field_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "Checkbox"
-    if is_now(value):
-        return "DateTime"
-    if isinstance(value, (int, float)):
-        return "Number"
-    return "Text"
-
-
 def renders_field(project, name: str) -> bool:
     """True when slakit renders this Case field (custom, written by an action, not existing)."""
     return name.endswith("__c") and name not in project.existing_fields
@@ -138,12 +128,8 @@ def renders_field(project, name: str) -> bool:
 def _note_field(project, a, field_types: dict, where: str) -> None:
     if a.value is None or not renders_field(project, a.field):
         return
-    ftype = field_type(a.value)
-    known = field_types.get(a.field)
-    if known and known[0] != ftype:
-        raise RenderError(f"written as {known[0]} by {known[1]} but as {ftype} by {where}", file=project.source,
-                          field=a.field, hint="write one kind of value to a field, or list it under existing_fields")
-    field_types.setdefault(a.field, (ftype, where))
+    # one type per field is checked by config.resolve; the first writer names it
+    field_types.setdefault(a.field, (field_type(a.value), where))
 
 
 def _field_update(name: str, label: str, a, project) -> dict:

@@ -11,7 +11,6 @@ ambiguous in a fullName percent-encoded the way Salesforce writes such names ("(
 from __future__ import annotations
 
 from slakit.config.names import process_full_name
-from slakit.errors import RenderError
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
@@ -75,16 +74,10 @@ def _fields(project, plan, base) -> list[Component]:
 
 
 def _milestone_types(project, base) -> list[Component]:
-    used: dict[str, list[str]] = {}
-    recurrence: dict[str, tuple[str, str]] = {}
+    used: dict[str, list[str]] = {}  # one recurrence per name is checked by config.resolve
     for tier in project.tiers:
         for ms in tier.milestones:
             used.setdefault(ms.name, []).append(tier.name)
-            known = recurrence.setdefault(ms.name, (ms.recurrence, tier.name))
-            if known[0] != ms.recurrence:
-                raise RenderError(f"milestone '{ms.name}' recurs '{known[0]}' in tier '{known[1]}' but "
-                                  f"'{ms.recurrence}' in tier '{tier.name}'", file=project.source, line=ms.line,
-                                  hint="a milestone type has one recurrence: rename one of them")
     out = []
     for ms in project.milestone_types():
         fname = file_name(ms.name)
