@@ -176,3 +176,22 @@ def test_template_term_in_days(tmp_path, term, days):
     """)
     # a year is 365 days, a month 365/12 = 30.42 days rounded (6 months = 182.5 -> 182, banker's rounding)
     assert load_project(path).tier("Gold").entitlement.template.term_days == days
+
+
+def test_anchors_live_under_x_keys_and_merge(tmp_path):
+    path = write(tmp_path, """
+        x-fast: &fast
+          time_limit: 30m
+          completes_when: first_response
+        tiers:
+          - name: Gold
+            milestones:
+              - <<: *fast
+                name: First Response
+              - <<: *fast
+                name: Agent Assignment
+                time_limit: 1h
+    """)
+    gold = load_project(path).tier("Gold")
+    assert [(m.name, m.time_limit_minutes, m.completes_when.kind) for m in gold.milestones] == [
+        ("First Response", 30, "first_response"), ("Agent Assignment", 60, "first_response")]

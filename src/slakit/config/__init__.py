@@ -38,7 +38,9 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
     except ConfigError as exc:
         return CheckResult(None, exc.problems)
     try:
-        tf = TiersFile.model_validate(doc.data)
+        # top-level `x-...` keys hold YAML anchors to reuse (`<<: *common`), as in docker-compose
+        data = {k: v for k, v in doc.data.items() if not str(k).startswith("x-")}
+        tf = TiersFile.model_validate(data)
     except ValidationError as exc:
         return CheckResult(None, validation_problems(exc, doc, TiersFile))
     resolver = Resolver(doc, tf)

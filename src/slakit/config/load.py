@@ -1,4 +1,4 @@
-"""Reading tiers.yml: YAML (ruamel, round-trip mode for line numbers) into plain Python data plus
+"""Reading tiers.yml: YAML (ruamel, composed node tree for line numbers) into plain Python data plus
 a map from field path to (line, col), and pydantic's errors turned into located problems.
 
 Paths are tuples like ("tiers", 1, "milestones", 0, "time_limit"); `format_path` renders them as
@@ -56,45 +56,53 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def _plain(node: Any, path: Path_, keys: dict, values: dict) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+class _Builder:
+    """Plain data and locations from a composed YAML node tree (marks are 0-based)."""
 
-    if isinstance(node, CommentedMap):
-        out = {}
-        for k in node:
-            kp = path + (str(k),)
-            try:
-                kl, kc, vl, vc = node.lc.data[k]
-                keys[kp] = (kl + 1, kc + 1)
-                values[kp] = (vl + 1, vc + 1)
-            except (KeyError, TypeError, ValueError):
-                pass
-            out[str(k)] = _plain(node[k], kp, keys, values)
-        return out
-    if isinstance(node, CommentedSeq):
-        out_list = []
-        for i, item in enumerate(node):
-            ip = path + (i,)
-            try:
-                line, col = node.lc.data[i]
-                values[ip] = (line + 1, col + 1)
-            except (KeyError, TypeError, IndexError):
-                pass
-            out_list.append(_plain(item, ip, keys, values))
-        return out_list
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, dt.datetime):
-        return dt.datetime(*node.timetuple()[:6])
-    if isinstance(node, dt.date):
-        return dt.date(node.year, node.month, node.day)
-    if isinstance(node, str):
-        return str(node)
-    return node
+    MERGE = "tag:yaml.org,2002:merge"
+
+    def __init__(self, constructor: Any, file: str):
+        self.constructor = constructor
+        self.file = file
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.values: dict[Path_, tuple[int, int]] = {}
+
+    def build(self, node: Any, path: Path_ = ()) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        self.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            out: dict[str, Any] = {}
+            merged: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == self.MERGE:  # `<<: *anchor` fills keys not written here
+                    sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                    for src in sources:
+                        if isinstance(src, MappingNode):
+                            for k, v in self.build(src, path).items():
+                                merged.setdefault(k, v)
+                    continue
+                key = str(self.scalar(key_node))
+                kp = path + (key,)
+                if key in out:
+                    raise ConfigError(f"duplicate key '{key}'", file=self.file, line=key_node.start_mark.line + 1,
+                                      col=key_node.start_mark.column + 1, field=format_path(kp),
+                                      hint="each key may appear once in a mapping")
+                self.keys[kp] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, kp)
+            return {**merged, **out}
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: Any) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception:  # e.g. an impossible date like 2026-02-30: let the model say what is wrong
+            return str(node.value)
+        if isinstance(value, dt.datetime) and value.tzinfo:
+            return value.replace(tzinfo=None)
+        return value
 
 
 def read_yaml(path: str | Path) -> Located:
@@ -109,9 +117,9 @@ def read_yaml(path: str | Path) -> Located:
         raise ConfigError(f"no such file: {file}", hint="give the path of your tiers.yml") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {file}: {exc}") from None
-    yaml = YAML(typ="rt")
+    yaml = YAML(typ="safe")  # C-accelerated with ruamel.yaml.clib; composed nodes carry line/column marks
     try:
-        node = yaml.load(text)
+        node = yaml.compose(text)
     except MarkedYAMLError as exc:
         lines = text.splitlines()
         mark = exc.problem_mark
@@ -125,11 +133,11 @@ def read_yaml(path: str | Path) -> Located:
         raise ConfigError(msg, file=file, line=line, col=col, hint=hint) from None
     except YAMLError as exc:
         raise ConfigError(f"YAML error: {exc}", file=file) from None
-    keys: dict = {}
-    values: dict = {}
-    data = _plain(node, (), keys, values)
-    if data is None:
+    if node is None:
         raise ConfigError("the file is empty", file=file, line=1, col=1, hint="start from `slakit init`")
+    builder = _Builder(yaml.constructor, file)
+    data = builder.build(node)
+    keys, values = builder.keys, builder.values
     if not isinstance(data, dict):
         raise ConfigError("the top level must be a mapping (api_version, business_hours, defaults, tiers)",
                           file=file, line=1, col=1)
