@@ -195,3 +195,10 @@ def test_anchors_live_under_x_keys_and_merge(tmp_path):
     gold = load_project(path).tier("Gold")
     assert [(m.name, m.time_limit_minutes, m.completes_when.kind) for m in gold.milestones] == [
         ("First Response", 30, "first_response"), ("Agent Assignment", 60, "first_response")]
+
+
+@pytest.mark.parametrize("setting,status", [("", "Active"), ("automation: {flows: draft}\n", "Draft"),
+                                            ("automation: {flows: active}\n", "Active")])
+def test_flow_status_setting(tmp_path, setting, status):
+    path = write(tmp_path, setting + "tiers:\n  - name: Gold\n    milestones: [{name: M, time_limit: 1h}]\n")
+    assert load_project(path).extra["flow_status"] == status

@@ -329,8 +329,15 @@ class DefaultsModel(Strict):
         return [_percent(x) for x in v] if isinstance(v, list) else v
 
 
+class AutomationModel(Strict):
+    """How the rendered flows arrive: `active` (default) or `draft` (an admin activates them)."""
+
+    flows: Literal["active", "draft"] = "active"
+
+
 class TiersFile(Strict):
     api_version: str | None = None
+    automation: AutomationModel = Field(default_factory=AutomationModel)
     business_hours: list[BusinessHoursModel] = Field(default_factory=list)
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     existing_fields: list[str] = Field(default_factory=list)

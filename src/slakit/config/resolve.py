@@ -48,6 +48,7 @@ class Resolver:
             existing_fields=frozenset(_bare(f) for f in self.tf.existing_fields),
             source=self.doc.file,
             root=root,
+            extra={"flow_status": "Draft" if self.tf.automation.flows == "draft" else "Active"},
         )
 
     # business hours -----------------------------------------------------
