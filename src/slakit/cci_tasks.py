@@ -119,6 +119,9 @@ class SmokeTiers(_SlakitOrgTask):
         tier: Optional[ListOfStringsOption] = Field(None, description="Only these tiers (comma-separated)")
         minutes: int = Field(4, description="Scale each milestone into about this many minutes")
         junit: Optional[str] = Field(None, description="Write JUnit XML here")
+        wait_actions: bool = Field(False, description="Also wait for violation field updates and tasks (slow)")
+        actions_timeout: int = Field(75 * 60, description="Seconds to wait for actions with wait_actions")
+        keep: bool = Field(False, description="Leave the smoke records in the org for a human")
 
     def _run_task(self):
         from slakit.smoke import run_smoke, write_junit
@@ -127,7 +130,8 @@ class SmokeTiers(_SlakitOrgTask):
         with _as_cci_failure():
             project = _project(opts.tiers)
             report = run_smoke(project, self._conn(project), tiers=list(opts.tier or []) or None,
-                               minutes=opts.minutes, progress=self.logger.info)
+                               minutes=opts.minutes, wait_actions=opts.wait_actions,
+                               actions_timeout=opts.actions_timeout, keep=opts.keep, progress=self.logger.info)
         if opts.junit:
             write_junit(report, opts.junit)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {}
