@@ -4,15 +4,17 @@ conditions, lookups and their filters, what is assigned), graph sanity, bulk saf
 from __future__ import annotations
 
 import dataclasses
+import re
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from lxml import etree
 
 from slakit.config import load_project
 from slakit.errors import RenderError
-from slakit.render import xsd
+from slakit.render import flows_rules, xsd
 from slakit.render.writer import render_files
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -248,27 +250,185 @@ def test_stamping_looks_up_active_entitlements_of_the_account(accepted_flows):
     assert "{!$Record.Contact.AccountId}" in account and "{!$Record.AccountId}" in account
 
 
-def test_stamping_ranks_entitlements_by_tier_order(accepted_flows, acceptance):
+# A small evaluator for the part of the Salesforce formula language the rank formulas use, with the
+# documented semantics: IF evaluates only the branch it takes; CONTAINS and FIND are case-sensitive;
+# FIND and MID count from 1 and FIND gives 0 when the text is absent; ISBLANK is true for null and
+# ''; VALUE turns text into a number. {!A.B} reads a flow resource or a field of a record variable.
+
+FORMULA_TOKEN = re.compile(r"\s*(?:(\{![^}]+\})|(\d+)|'((?:[^'\\]|\\.)*)'|([A-Z]+)|(.))")
+
+
+def evaluate(expression: str, values: dict):
+    tokens = [m.groups() for m in FORMULA_TOKEN.finditer(expression) if any(m.groups())]
+    pos = 0
+
+    def peek():
+        return tokens[pos] if pos < len(tokens) else (None,) * 5
+
+    def take(symbol=None):
+        nonlocal pos
+        tok = peek()
+        assert symbol is None or tok[4] == symbol, f"expected {symbol} at {tok} in {expression}"
+        pos += 1
+        return tok
+
+    def call(name):
+        take("(")
+        args = []
+        while peek()[4] != ")":
+            start = pos
+            args.append(start)
+            skip_expression()
+            if peek()[4] == ",":
+                take(",")
+        take(")")
+        return args
+
+    def skip_expression():
+        depth = 0
+        while True:
+            tok = peek()
+            if tok[4] in (",", ")") and depth == 0:
+                return
+            depth += {"(": 1, ")": -1}.get(tok[4], 0)
+            take()
+
+    def at(start):
+        nonlocal pos
+        saved, pos = pos, start
+        value = sum_expression()
+        pos = saved
+        return value
+
+    def primary():
+        ref, number, text, name, symbol = take()
+        if ref:
+            root, *path = ref[2:-1].split(".")
+            value = values[root]
+            for part in path:
+                value = None if value is None else value.get(part)
+            return value
+        if number:
+            return int(number)
+        if text is not None:
+            return re.sub(r"\\(.)", r"\1", text)
+        if symbol == "(":
+            value = sum_expression()
+            take(")")
+            return value
+        args = call(name)
+        if name == "IF":
+            return at(args[1]) if at(args[0]) else at(args[2])
+        a = [at(i) for i in args]
+        if name == "ISBLANK":
+            return a[0] is None or a[0] == ""
+        if name == "CONTAINS":
+            assert a[1], "CONTAINS with an empty search text"
+            return a[1] in (a[0] or "")
+        if name == "FIND":
+            return (a[1] or "").find(a[0]) + 1
+        if name == "MID":
+            return a[0][a[1] - 1:a[1] - 1 + a[2]]
+        if name == "LEFT":
+            return a[0][:a[1]]
+        if name == "VALUE":
+            assert re.fullmatch(r"\d+", a[0]), f"VALUE({a[0]!r})"
+            return int(a[0])
+        raise AssertionError(f"function {name} not modelled")
+
+    def sum_expression():
+        value = primary()
+        while peek()[4] in ("+", "-"):
+            op = take()[4]
+            right = primary()
+            value = value + right if op == "+" else value - right
+        return value
+
+    result = sum_expression()
+    assert pos == len(tokens), f"trailing tokens in {expression}"
+    return result
+
+
+def id18(id15: str) -> str:
+    """The case-safe 18-character form of a 15-character Salesforce Id (documented suffix: one
+    character per 5-character chunk, its bits marking the upper-case letters)."""
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    return id15 + "".join(chars[sum(1 << i for i, ch in enumerate(id15[k:k + 5]) if ch.isupper())]
+                          for k in range(0, 15, 5))
+
+
+def ranked_process_ids(flow, processes) -> str:
+    """What the flow's Loop_Processes leaves in Ranked_Process_Ids for Get_Tier_Processes returning
+    `processes` [(Name, Id)]: the Which_Tier_Process rule matching the name leads to an assignment
+    whose Add items are appended in order (a literal, or a formula evaluated for this process)."""
+    formulas = {t(f, "m:name"): t(f, "m:expression") for f in x(flow, "m:formulas")}
+    decision = element(flow, "Which_Tier_Process")
+    ranked = ""
+    for name, pid in processes:
+        matching = [r for r in x(decision, "m:rules") if conditions(r) == [("Each_Process.Name", "EqualTo",
+                                                                                 "stringValue", name)]]
+        if not matching:
+            assert t(decision, "m:defaultConnector/m:targetReference") == "Loop_Processes"
+            continue
+        collect = element(flow, t(matching[0], "m:connector/m:targetReference"))
+        assert t(collect, "m:connector/m:targetReference") == "Loop_Processes"
+        for item in x(collect, "m:assignmentItems"):
+            assert (t(item, "m:assignToReference"), t(item, "m:operator")) == ("Ranked_Process_Ids", "Add")
+            v = x(item, "m:value/*")[0]
+            if etree.QName(v).localname == "stringValue":
+                ranked += v.text
+            else:
+                ranked += evaluate(formulas[v.text], {"Each_Process": {"Id": pid}})
+    return ranked
+
+
+def rank_of(flow, ranked: str, sla_process_id):
+    expression = t(element(flow, "Candidate_Rank"), "m:expression")
+    return evaluate(expression, {"Ranked_Process_Ids": ranked, "Each_Entitlement": {"SlaProcessId": sla_process_id}})
+
+
+def test_stamping_ranks_entitlements_by_tier_order(accepted_flows):
     flow = accepted_flows["Slakit_Case_Entitlement_Stamping"]
     processes = element(flow, "Get_Tier_Processes")
     assert t(processes, "m:object") == "SlaProcess"
     assert filters(processes) == [("IsActive", "EqualTo", "booleanValue", "true")] + [
         ("Name", "EqualTo", "stringValue", n) for n in ("Platinum", "Gold", "Standard")]
     assert t(processes, "m:filterLogic") == "1 AND (2 OR 3 OR 4)"
-    # process name -> the text variable its ids are collected in
-    decision = element(flow, "Which_Tier_Process")
-    var_of = {}
-    for rule in x(decision, "m:rules"):
-        (_, _, _, name), = conditions(rule)
-        collect = element(flow, t(rule, "m:connector/m:targetReference"))
-        var_of[name] = {t(i, "m:assignToReference") for i in x(collect, "m:assignmentItems")}.pop()
-    # the rank formula gives the variable of the n-th tier in tiers.yml the rank n
-    rank = t(element(flow, "Candidate_Rank"), "m:expression")
-    for n, tier in enumerate(acceptance.tiers, start=1):
-        assert f"IF(CONTAINS({{!{var_of[tier.name]}}}, {{!Each_Entitlement.SlaProcessId}}), {n}," in rank
-    assert rank.startswith("IF(ISBLANK({!Each_Entitlement.SlaProcessId}), 0,")
+    # the active processes as Get Records returns them (18-character Ids, sorted by Name); Gold has
+    # two active versions; the fourth key differs from Platinum's only in letter case (another record)
+    plat, gold1, gold2, std, other = ("552Hs000000Pt1q", "552Hs000000Gd1q", "552Hs000000Gd2q",
+                                      "552Hs000000St1q", "552Hs000000pT1q")
+    ranked = ranked_process_ids(flow, [("Gold", id18(gold1)), ("Gold", id18(gold2)),
+                                       ("Platinum", id18(plat)), ("Standard", id18(std))])
+    # by hand: rank (3 digits), ':', the 15-character key, ';' in the order the loop meets them
+    assert ranked == f"002:{gold1};002:{gold2};001:{plat};003:{std};"
+    # FIND gives the key's position p; the rank is the 3 characters at p - 4 (before the ':')
+    assert rank_of(flow, ranked, id18(plat)) == 1
+    assert rank_of(flow, ranked, id18(gold2)) == 2 and rank_of(flow, ranked, id18(gold1)) == 2
+    assert rank_of(flow, ranked, id18(std)) == 3
+    assert rank_of(flow, ranked, std) == 3  # a 15-character Id reads the same
+    assert rank_of(flow, ranked, id18(other)) == 0  # same letters, other case: another process
+    assert rank_of(flow, ranked, id18("552Hs000000Zz9q")) == 0  # not a tier process
+    assert rank_of(flow, ranked, None) == 0 and rank_of(flow, ranked, "") == 0
+    assert rank_of(flow, "", id18(plat)) == 0  # no active tier process at all
+    # the loop keeps a candidate only when strictly better; entitlements come newest StartDate first
+    assert t(element(flow, "Get_Account_Entitlements"), "m:sortOrder") == "Desc"
     better = t(element(flow, "Candidate_Is_Better"), "m:expression")
     assert better == "{!Candidate_Rank} > 0 && ({!Best_Rank} = 0 || {!Candidate_Rank} < {!Best_Rank})"
+
+    def stamped(entitlements):
+        best, best_rank = None, 0
+        for ent_id, process_id in entitlements:
+            rank = rank_of(flow, ranked, process_id)
+            if rank > 0 and (best_rank == 0 or rank < best_rank):
+                best, best_rank = ent_id, rank
+        return best
+
+    newest_first = [("550A", id18(std)), ("550B", id18(other)), ("550C", id18(gold1)), ("550D", id18(gold2)),
+                    ("550E", None)]
+    assert stamped(newest_first) == "550C"  # Gold beats Standard; the newer Gold entitlement wins the tie
+    assert stamped(newest_first + [("550F", id18(plat))]) == "550F"
+    assert stamped([("550B", id18(other)), ("550E", None)]) is None
 
 
 # --- milestone completion --------------------------------------------------------------------
@@ -456,9 +616,34 @@ def test_closed_won_creates_the_tiers_entitlements(tmp_path):
         ("Tier_1_Won", "EqualTo", "booleanValue", "true"), ("Tier_1_Process_Id", "IsNull", "booleanValue", "false")]
 
 
-def test_too_many_tiers_for_one_rank_formula_is_refused(acceptance):
+def test_a_hundred_tiers_render_a_stamping_flow_with_the_same_rank_formula(acceptance):
     base = acceptance.tiers[0]
-    many = tuple(dataclasses.replace(base, name=f"Tier {i}", api_name=f"Tier_{i}") for i in range(60))
-    with pytest.raises(RenderError, match="3900"):
-        flows_of(dataclasses.replace(acceptance, tiers=many))
-    assert "Slakit_Case_Entitlement_Stamping" in flows_of(dataclasses.replace(acceptance, tiers=many[:40]))
+    many = tuple(dataclasses.replace(base, name=f"Tier {i:03d}", api_name=f"Tier_{i:03d}") for i in range(1, 101))
+    files, _, _ = render_files(dataclasses.replace(acceptance, tiers=many))
+    rel = "flows/Slakit_Case_Entitlement_Stamping.flow"
+    assert xsd.check_bytes(files[rel], rel, "Flow") == []
+    flow = etree.fromstring(files[rel])
+    three = t(element(flows_of(acceptance)["Slakit_Case_Entitlement_Stamping"], "Candidate_Rank"), "m:expression")
+    rank = t(element(flow, "Candidate_Rank"), "m:expression")
+    assert len(rank) == len(three) and rank == three
+    # one variable, one formula: nothing per tier outside the decision rules and their assignments
+    assert [t(v, "m:name") for v in x(flow, "m:variables[m:dataType='String']")] == [
+        "Best_Entitlement_Id", "Ranked_Process_Ids"]
+    assert len(x(element(flow, "Which_Tier_Process"), "m:rules")) == 100
+    keys = {n: f"552Hs0000{n:03d}Ab9" for n in (1, 7, 42, 99, 100)}  # 15 characters each
+    ranked = ranked_process_ids(flow, [(f"Tier {n:03d}", id18(k)) for n, k in sorted(keys.items(), reverse=True)])
+    assert ranked.startswith(f"100:{keys[100]};099:{keys[99]};")
+    for n, key in keys.items():
+        assert rank_of(flow, ranked, id18(key)) == n
+
+
+def test_past_999_tiers_the_rank_is_written_wider():
+    tiers = flows_rules.stamping_tiers(SimpleNamespace(tiers=[SimpleNamespace(name=f"T{i}") for i in range(1200)]))
+    assert (tiers[0]["prefix"], tiers[999]["prefix"]) == ("0001:", "1000:")
+    formula = flows_rules.rank_formula(1200)
+    keys = {1: "552Hs0000001Ab9", 1000: "552Hs0001000Ab9", 1200: "552Hs0001200Ab9"}
+    ranked = "".join(f"{tiers[n - 1]['prefix']}{k};" for n, k in keys.items())
+    for n, key in keys.items():
+        values = {"Ranked_Process_Ids": ranked, "Each_Entitlement": {"SlaProcessId": id18(key)}}
+        assert evaluate(formula, values) == n
+    assert flows_rules.stamping_tiers(SimpleNamespace(tiers=[SimpleNamespace(name="A")]))[0]["prefix"] == "001:"

@@ -73,7 +73,7 @@ def components(project) -> list[Component]:
                   "Sets Case.EntitlementId to the account's active entitlement (tier order from tiers.yml) "
                   "on create and when the account changes; never overwrites an entitlement already set."),
         "tiers": stamping_tiers(project),
-        "rank_formula": rank_formula(stamping_tiers(project)),
+        "rank_formula": rank_formula(len(project.tiers)),
     })]
 
     rules = case_rules(project)

@@ -158,23 +158,36 @@ def watched_case_fields(rules: list[dict]) -> list[str]:
     return out
 
 
-FORMULA_MAX = 3900  # characters in a flow formula (Salesforce Help: flow formula considerations)
+RANK_DIGITS = 3  # "001:" .. "999:"; wider only past 999 tiers, so the formula stays one size
+
+
+def rank_width(n_tiers: int) -> int:
+    return max(RANK_DIGITS, len(str(n_tiers)))
 
 
 def stamping_tiers(project) -> list[dict]:
-    """Tiers in priority order (file order): rank 1 wins when an account holds several."""
-    return [{"rank": i, "name": t.name, "var": f"Tier_{i}_Process_Ids"} for i, t in enumerate(project.tiers, start=1)]
+    """Tiers in priority order (file order): rank 1 wins when an account holds several. `prefix` is
+    what the tier's Collect assignment writes before each of its process ids in `Ranked_Process_Ids`
+    (the zero-padded rank and a colon; ids follow as 15-character keys, each closed by ';')."""
+    width = rank_width(len(project.tiers))
+    return [{"rank": i, "name": t.name, "prefix": f"{i:0{width}d}:"} for i, t in enumerate(project.tiers, start=1)]
 
 
-def rank_formula(tiers: list[dict]) -> str:
-    """Rank of the entitlement in the loop: the tier whose process ids hold its SlaProcessId, 0 if none."""
-    ref = "{!Each_Entitlement.SlaProcessId}"
-    body = "".join(f" IF(CONTAINS({{!{t['var']}}}, {ref}), {t['rank']}," for t in tiers) + " 0" + ")" * len(tiers)
-    text = f"IF(ISBLANK({ref}), 0,{body})"
-    if len(text) > FORMULA_MAX:
-        raise RenderError(f"{len(tiers)} tiers make the stamping flow's rank formula {len(text)} characters long "
-                          f"(flows allow {FORMULA_MAX})", hint="use fewer tiers (about 50 fit)")
-    return text
+def rank_formula(n_tiers: int) -> str:
+    """Rank of the entitlement in the loop, 0 when its process is not an active tier process.
+
+    `Ranked_Process_Ids` reads like "001:5520X000000AbCd;002:5520X000000EfGh;" (rank, colon, the
+    process id's first 15 characters, semicolon). The entitlement's key is found in it and the rank
+    read from the `width` characters before the colon that precedes it. The formula's size does not
+    depend on the number of tiers (the width is 3 up to 999 tiers). Both sides are cut to 15
+    characters, so 15- and 18-character Id forms compare equal; the 15-character form is
+    case-sensitive, and so are CONTAINS and FIND. Ids hold no ':' or ';', so a key can only match a
+    whole key."""
+    width = rank_width(n_tiers)
+    key = "LEFT({!Each_Entitlement.SlaProcessId}, 15)"
+    ranked = "{!Ranked_Process_Ids}"
+    return (f"IF(ISBLANK({{!Each_Entitlement.SlaProcessId}}), 0, IF(CONTAINS({ranked}, {key}), "
+            f"VALUE(MID({ranked}, FIND({key}, {ranked}) - {width + 1}, {width})), 0))")
 
 
 def end_date_formula(amount: int | None, unit: str | None) -> str | None:
