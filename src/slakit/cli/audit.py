@@ -14,9 +14,6 @@ import typer
 
 from slakit.cli.common import console, emit_json, err_console
 
-DEFAULT_API = "62.0"
-
-
 def _project(tiers: Optional[Path]):
     if tiers is None:
         return None
@@ -26,9 +23,9 @@ def _project(tiers: Optional[Path]):
 
 
 def _connect(org: str, project):
-    from slakit.org.connect import connect
+    from slakit.org.connect import connect_project
 
-    return connect(org, api_version=project.api_version if project else DEFAULT_API)
+    return connect_project(org, project)
 
 
 def _instant(text: Optional[str], option: str):

@@ -152,10 +152,10 @@ def register(app: typer.Typer) -> None:
             raise UsageError("missing TIERS", hint="slakit backfill tiers.yml --org uat [--dry-run]")
         from slakit.backfill import run_backfill
         from slakit.config import load_project
-        from slakit.org.connect import connect
+        from slakit.org.connect import connect_project
 
         project = load_project(tiers_file)
-        conn = connect(org, api_version=project.api_version)
+        conn = connect_project(org, project)
         with _Bar(enabled=not dry_run) as bar:
             report = run_backfill(project, conn.sf, tiers=tier or None, dry_run=dry_run, cases=cases,
                                   batch_size=batch_size, bulk=bulk, start=start, journal_dir=journal_dir,
@@ -171,10 +171,10 @@ def register(app: typer.Typer) -> None:
 def _undo(journal: Path, org: str, dry_run: bool, json_out: bool, batch_size: int, bulk: str, yes: bool) -> None:
     from slakit.backfill import undo
     from slakit.backfill.journal import journal_header
-    from slakit.org.connect import connect
+    from slakit.org.connect import connect_project
 
     header = journal_header(journal)
-    conn = connect(org, api_version=str(header.get("api_version") or "62.0"))
+    conn = connect_project(org, None, api_version=str(header.get("api_version") or "62.0"))
     with _Bar(enabled=not dry_run) as bar:
         report = undo(journal, conn.sf, dry_run=dry_run, confirm=_confirm(yes), progress=bar,
                       batch_size=batch_size, bulk=bulk)

@@ -95,24 +95,13 @@ def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None
 
 def _load(tiers: str | Path | None, org: str, rendered_dir):
     from slakit.config import load_project
-    from slakit.org.connect import connect
+    from slakit.org.connect import connect_project
 
     project = load_project(tiers) if tiers else None
     api_version = getattr(project, "api_version", None) or "62.0"
     if project is None and rendered_dir is not None:
         api_version = read_folder(rendered_dir)[2] or api_version
-    project_dir = getattr(project, "root", None)
-    return project, connect(org, api_version=api_version, project_dir=_cci_project_dir(project_dir))
-
-
-def _cci_project_dir(root):
-    """tiers.yml's folder when it is (inside) a CumulusCI project, else None (cwd, as cci does)."""
-    if not root:
-        return None
-    for folder in [Path(root).resolve(), *Path(root).resolve().parents]:
-        if (folder / "cumulusci.yml").is_file() and (folder / ".git").exists():
-            return folder
-    return None
+    return project, connect_project(org, project, api_version=api_version)
 
 
 def deploy_tiers(tiers, org: str, **options) -> DeployResult:

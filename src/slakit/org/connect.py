@@ -31,6 +31,7 @@ from slakit.errors import OrgError
 log = logging.getLogger(__name__)
 
 ENV_ORG_PREFIX = "CUMULUSCI_ORG_"
+DEFAULT_API_VERSION = "62.0"
 
 
 @dataclass(repr=False)
@@ -242,6 +243,27 @@ def connect(
         project_config=project_config,
         org_config=org_config,
     )
+
+
+def cci_project_dir(root: str | os.PathLike | None) -> Path | None:
+    """tiers.yml's folder when it is (inside) a CumulusCI project, else None (cwd, as cci does)."""
+    if not root:
+        return None
+    for folder in [Path(root).resolve(), *Path(root).resolve().parents]:
+        if (folder / "cumulusci.yml").is_file() and (folder / ".git").exists():
+            return folder
+    return None
+
+
+def connect_project(org_name: str, project=None, *, api_version: str | None = None,
+                    refresh_token: bool = True) -> OrgConnection:
+    """The one way commands connect: `connect` with the CumulusCI project that holds tiers.yml
+    (`project.root`, else the current folder as `cci` finds it) and the project's API version
+    (`api_version` overrides it; "62.0" without either). `project` is a resolved
+    `slakit.config.Project` or None."""
+    version = api_version or getattr(project, "api_version", None) or DEFAULT_API_VERSION
+    return connect(org_name, api_version=str(version), project_dir=cci_project_dir(getattr(project, "root", None)),
+                   refresh_token=refresh_token)
 
 
 def _quiet(fn):

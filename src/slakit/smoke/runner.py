@@ -199,25 +199,15 @@ def _skip_rest(report: SmokeReport, tr: TierRun) -> None:
             done.add(name)
 
 
-def _cci_project_dir(root: str | None) -> Path | None:
-    """tiers.yml's folder when it is (inside) a CumulusCI project, else None (cwd, as cci does)."""
-    if not root:
-        return None
-    for folder in [Path(root).resolve(), *Path(root).resolve().parents]:
-        if (folder / "cumulusci.yml").is_file() and (folder / ".git").exists():
-            return folder
-    return None
-
-
 def smoke_tiers(path: str | Path, org: str, **options) -> SmokeReport:
     """Load tiers.yml at `path`, connect to `org` through CumulusCI's keychain, run `run_smoke`
     (`options` are run_smoke's keywords)."""
     from slakit.config import load_project
-    from slakit.org.connect import connect
+    from slakit.org.connect import connect_project
 
     project = load_project(path)
     smoke_variant(project, options.get("tiers"), minutes=options.get("minutes", 4))  # bad options before the org
     say = options.get("progress") or (lambda message: None)
     say(f"connecting to {org}")
-    conn = connect(org, api_version=project.api_version, project_dir=_cci_project_dir(project.root))
+    conn = connect_project(org, project)
     return run_smoke(project, conn, **options)
