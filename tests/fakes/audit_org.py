@@ -14,10 +14,7 @@ business minutes on the milestone's hours), not computed by slakit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-
-from lxml import etree
 
 from tests.fakes.ids import KEY_PREFIXES
 
@@ -183,50 +180,10 @@ def history(org, ids: Ids) -> None:
 
 # -- Metadata API (listMetadata / readMetadata) ----------------------------------------------
 def install_metadata_api(org, components: dict[tuple[str, str], str]) -> list[str]:
-    """Answer listMetadata/readMetadata from {(type, fullName): file XML}; returns the call log."""
-    log: list[str] = []
+    """Answer listMetadata/readMetadata from {(type, fullName): file XML} on the org's one SOAP
+    endpoint (tests/fakes/metadata.py, shared with the deploy fake); returns the call log."""
+    from tests.fakes.metadata import soap_endpoint
 
-    @org.route("POST", r"/services/Soap/m/[\d.]+/?$", "soap")
-    def soap(org_, request, match):
-        body = request.body.decode() if isinstance(request.body, bytes) else request.body
-        if "fake.session.token" not in body:
-            return 500, _fault("sf:INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in "
-                               "SessionHeader: Illegal Session")
-        root = etree.fromstring(body.encode())
-        op = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
-        name = etree.QName(op).localname
-        md_type = op.findtext(f".//{{{MD_NS}}}type")
-        log.append(f"{name} {md_type}")
-        if name == "listMetadata":
-            results = "".join(f"<result><fullName>{n}</fullName><type>{t}</type></result>"
-                              for (t, n) in components if t == md_type)
-            return 200, _envelope(f"<listMetadataResponse>{results}</listMetadataResponse>")
-        records = []
-        for full in op.findall(f"{{{MD_NS}}}fullNames"):
-            xml = components.get((md_type, full.text))
-            records.append(_record(md_type, full.text, xml))
-        return 200, _envelope(f"<readMetadataResponse><result>{''.join(records)}</result></readMetadataResponse>")
-    return log
-
-
-def _record(md_type: str, full_name: str, xml: str | None) -> str:
-    if xml is None:
-        return '<records xsi:nil="true"/>'
-    inner = re.sub(r"^<\?xml[^>]*>\s*", "", xml.strip())
-    inner = re.sub(r"^<(\w+)[^>]*>", "", inner)
-    inner = re.sub(r"</\w+>\s*$", "", inner)
-    return f'<records xsi:type="{md_type}"><fullName>{full_name}</fullName>{inner}</records>'
-
-
-def _envelope(body: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
-            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            f'xmlns="{MD_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>")
-
-
-def _fault(code: str, message: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
-            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.soap.sforce.com">'
-            f"<soapenv:Body><soapenv:Fault><faultcode>{code}</faultcode><faultstring>{message}</faultstring>"
-            "</soapenv:Fault></soapenv:Body></soapenv:Envelope>")
+    endpoint = soap_endpoint(org)
+    endpoint.components.update(components)
+    return endpoint.log

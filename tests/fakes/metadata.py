@@ -14,6 +14,15 @@ enforces and slakit must respect are enforced here too: entitlement metadata fai
 process naming business hours or milestone types the org lacks fails, and a versioned process
 whose versionMaster is not the org's fails with "Another entitlement process is already using
 this name".
+
+One SOAP endpoint per fake org (`soap_endpoint(org)`): Salesforce serves every Metadata API call
+on `/services/Soap/m/{version}[/{orgId}]` and tells them apart by the SOAP body element (and the
+SOAPAction header). `SoapEndpoint` routes `deploy`, `checkDeployStatus`, `retrieve`,
+`checkStatus`, `checkRetrieveStatus`, `listMetadata` and `readMetadata` to whoever registered
+them, checks the SessionHeader, and faults with `INVALID_OPERATION` for anything else. So the
+deploy fake (`MetadataApi`) and the audit's readMetadata fake (tests/fakes/audit_org.py) work in
+the same test: `readMetadata` answers from explicitly installed components first, then from what
+a deploy stored (`files`), the way the org reads back what it was given.
 """
 
 from __future__ import annotations
@@ -63,30 +72,108 @@ def _child(root, tag):
     return root.findtext(f"{{{NS}}}{tag}")
 
 
+SESSIONS_OK = ("fake.session.token", "refreshed.session.token")
+
+
+def soap_fault(code: str, message: str, status: int = 500) -> tuple[int, bytes]:
+    return status, ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+                    'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.soap.sforce.com">'
+                    f"<soapenv:Body><soapenv:Fault><faultcode>{code}</faultcode><faultstring>{_x(message)}"
+                    "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>").encode()
+
+
+class SoapEndpoint:
+    """The org's one Metadata API SOAP endpoint, dispatching on the body element."""
+
+    def __init__(self, org):
+        self.org = org
+        self.handlers: dict[str, object] = {"listMetadata": self._listMetadata, "readMetadata": self._readMetadata}
+        self.components: dict[tuple[str, str], str | bytes] = {}  # installed by tests, read first
+        self.files: dict[str, bytes] = {}  # what successful deploys stored (shared with MetadataApi)
+        self.log: list[str] = []  # "listMetadata EntitlementProcess", "deploy", ...
+        org.route("POST", r"/services/Soap/m/[\d.]+(?:/\w+)?/?$", "soap")(self._handle)
+
+    def on(self, action: str, handler) -> None:
+        self.handlers[action] = handler
+
+    def _handle(self, org, request, match):
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        root = etree.fromstring(body.encode())
+        session = root.findtext(".//{*}SessionHeader/{*}sessionId") or ""
+        if not session.endswith(SESSIONS_OK):
+            return soap_fault("sf:INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in "
+                              "SessionHeader: Illegal Session")
+        ops = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Body")
+        op = ops[0] if ops is not None and len(ops) else None
+        action = etree.QName(op).localname if op is not None else (request.headers.get("SOAPAction") or "").strip('"')
+        header = (request.headers.get("SOAPAction") or "").strip('"')
+        if header and header.lower() != action.lower():
+            return soap_fault("soapenv:Client", f"SOAPAction '{header}' does not match the body element '{action}'")
+        md_type = op.findtext(f".//{{{NS}}}type") if op is not None else None
+        self.log.append(f"{action} {md_type}" if md_type else action)
+        handler = self.handlers.get(action)
+        if handler is None:
+            return soap_fault("sf:INVALID_OPERATION", f"fake: {action} not supported")
+        answer = handler(op)
+        return answer if isinstance(answer, tuple) else (200, answer)
+
+    # -- read side: listMetadata / readMetadata over installed components and deployed files --
+    def _all(self, md_type: str) -> dict[str, bytes | str]:
+        out: dict[str, bytes | str] = {}
+        for path, data in self.files.items():
+            if path.endswith("-meta.xml") or path == "package.xml":
+                continue
+            ctype, name = MetadataApi._component(path)
+            if ctype == md_type:
+                out[name] = data
+        out.update({n: xml for (t, n), xml in self.components.items() if t == md_type})
+        return out
+
+    def _listMetadata(self, op):
+        md_type = op.findtext(f".//{{{NS}}}type")
+        results = "".join(f"<result><fullName>{_x(n)}</fullName><type>{md_type}</type></result>"
+                          for n in sorted(self._all(md_type)))
+        return _env(f"<listMetadataResponse>{results}</listMetadataResponse>")
+
+    def _readMetadata(self, op):
+        md_type = op.findtext(f"{{{NS}}}type")
+        known = self._all(md_type)
+        records = "".join(_record(md_type, f.text, known.get(f.text)) for f in op.findall(f"{{{NS}}}fullNames"))
+        return _env(f"<readMetadataResponse><result>{records}</result></readMetadataResponse>")
+
+
+def _record(md_type: str, full_name: str, xml: str | bytes | None) -> str:
+    """A metadata file as readMetadata's `<records xsi:type=...>` element (missing: nil)."""
+    if xml is None:
+        return '<records xsi:nil="true"/>'
+    root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml,
+                            etree.XMLParser(remove_comments=True))
+    inner = "".join(etree.tostring(child, encoding="unicode") for child in root)
+    return f'<records xsi:type="{md_type}"><fullName>{_x(full_name)}</fullName>{inner}</records>'
+
+
+def soap_endpoint(org) -> SoapEndpoint:
+    """The org's SOAP endpoint, created on first use (one per org, whoever asks first)."""
+    endpoint = getattr(org, "_soap_endpoint", None)
+    if endpoint is None:
+        endpoint = org._soap_endpoint = SoapEndpoint(org)
+    return endpoint
+
+
 class MetadataApi:
     def __init__(self, org):
         self.org = org
-        self.files: dict[str, bytes] = {}
+        self.endpoint = soap_endpoint(org)
+        self.files: dict[str, bytes] = self.endpoint.files
         self.deploys: list[DeployRecord] = []
         self.retrieves: list[dict] = []
         self.configured: dict[tuple[str, str], tuple[str, int | None]] = {}
         self.in_progress_polls = 1
-        org.route("POST", r"/services/Soap/m/[\d.]+/\w+$", "soap")(self._handle)
+        for action in ("deploy", "checkDeployStatus", "retrieve", "checkStatus", "checkRetrieveStatus"):
+            self.endpoint.on(action, getattr(self, f"_{action}"))
 
     def fail(self, ctype: str, full_name: str, problem: str, line: int | None = None) -> None:
         self.configured[(ctype, full_name)] = (problem, line)
-
-    # -- dispatch --------------------------------------------------------------------------
-    def _handle(self, org, request, match):
-        body = request.body.decode() if isinstance(request.body, bytes) else request.body
-        root = etree.fromstring(body.encode())
-        op = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
-        action = etree.QName(op).localname
-        handler = getattr(self, f"_{action}", None)
-        if handler is None:
-            return 500, _env(f"<soapenv:Fault><faultcode>sf:INVALID_OPERATION</faultcode>"
-                             f"<faultstring>fake: {action} not supported</faultstring></soapenv:Fault>")
-        return 200, handler(op)
 
     def _deploy(self, op):
         raw = base64.b64decode(_child(op, "ZipFile"))
@@ -224,6 +311,8 @@ class MetadataApi:
                 continue
             self.files[path] = data
             ctype, name = self._component(path)
+            if ctype == "Flow" and "FlowDefinitionView" in org.objects:
+                self._apply_flow(name, etree.fromstring(data))
             if not (path.startswith("settings/") or ctype in ENTITLEMENT_TYPES):
                 continue
             root = etree.fromstring(data)
@@ -242,6 +331,19 @@ class MetadataApi:
                 org.insert("MilestoneType", Name=name, RecurrenceType=_child(root, "recurrenceType") or "none")
             elif ctype == "EntitlementProcess":
                 self._apply_process(name, root)
+
+    def _apply_flow(self, name: str, root) -> None:
+        """A deployed flow shows in FlowDefinitionView (when a test defined that object)."""
+        start = root.find(f"{{{NS}}}start")
+        values = {"ApiName": name, "Label": _child(root, "label") or name,
+                  "IsActive": _child(root, "status") == "Active", "ProcessType": _child(root, "processType"),
+                  "TriggerType": _child(start, "triggerType") if start is not None else None,
+                  "TriggerObjectOrEventLabel": _child(start, "object") if start is not None else None}
+        found = self.org.find("FlowDefinitionView", ApiName=name)
+        if found:
+            self.org.update("FlowDefinitionView", found[0]["Id"], values)
+        else:
+            self.org.insert("FlowDefinitionView", values)
 
     def _apply_process(self, member: str, root) -> None:
         org = self.org
