@@ -21,7 +21,7 @@ from slakit.backfill.model import (ENTITLEMENT_FIELDS, BackfillReport, ConfirmFn
                                    TierResult)
 from slakit.backfill.plan import count_cases, count_tier
 from slakit.backfill.preflight import preflight
-from slakit.backfill.retry import RetryPolicy, Stop, counting_calls
+from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.config.project import Project
 from slakit.errors import GuardError, OrgError, UsageError
 
@@ -43,6 +43,8 @@ def choose_mode(bulk: str, planned: int, threshold: int = BULK_THRESHOLD) -> str
 def parse_start(start: str | dt.date | None, today: dt.date | None = None) -> dt.date:
     if start is None:
         return today or dt.date.today()
+    if isinstance(start, dt.datetime):
+        return start.date()
     if isinstance(start, dt.date):
         return start
     try:
@@ -72,9 +74,14 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                  progress: ProgressFn | None = None, confirm: ConfirmFn | None = None,
                  org_name: str | None = None, today: dt.date | None = None, sleep=None,
                  retry: RetryPolicy | None = None, bulk_threshold: int = BULK_THRESHOLD,
-                 samples: int = 5) -> BackfillReport:
+                 samples: int = 5, now=None) -> BackfillReport:
     """Create the missing entitlements of `project`'s tiers in the org behind `sf`.
 
+    StartDate defaults to today *in the running user's time zone* (OAuth userinfo `zoneinfo`), the
+    day SOQL's TODAY and the entitlement Status use - not the client's date: a consultant in
+    Europe backfilling a US org after midnight would otherwise create entitlements that start
+    tomorrow (Status Inactive, so `--cases` could stamp nothing). `today` overrides it; `now`
+    (a callable returning an aware datetime) replaces the clock in tests.
     `confirm(question) -> bool` is asked before writing to a production org (None = refuse).
     Raises OrgError (preflight problems, refused requests), UsageError (bad options), GuardError
     (production without confirmation callback). A stopped run (`report.stopped`) resumes with a
@@ -85,14 +92,17 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
     if not 1 <= int(batch_size) <= 200:
         raise UsageError(f"--batch-size {batch_size} is out of range", hint="sObject Collections take 1 to 200")
     selected = select_tiers(project, tiers)
-    start_date = parse_start(start, today)
+    if start is not None:
+        start_date = parse_start(start)
     policy = retry or RetryPolicy(sleep=sleep)
     if sleep is not None and policy.sleep is None:
         policy.sleep = sleep
     from slakit.org.guard import org_info
 
-    with counting_calls(sf) as calls:
+    with counting_calls(sf) as calls, request_timeout(sf):
         org = org_info(sf)
+        if start is None:
+            start_date = today or org_today(sf, now)
         targets, createable, notes = preflight(sf, project, selected, org_name=org_name, cases=cases)
         results = {t.name: TierResult(t.name) for t in selected}
         for tier in selected:
@@ -132,6 +142,23 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                  policy, Path(journal_dir), org_name, progress, sleep)
         report.api_calls = dict(calls)
     return report
+
+
+def org_today(sf, now=None) -> dt.date:
+    """Today in the connected user's time zone (what SOQL's TODAY means for this user); the
+    client's own date when the org does not say (userinfo unreachable or without `zoneinfo`)."""
+    from zoneinfo import ZoneInfo
+
+    clock = now or (lambda: dt.datetime.now(dt.timezone.utc))
+    try:
+        host = sf.base_url.split("/services/", 1)[0]
+        response = sf.session.get(f"{host}/services/oauth2/userinfo", headers=sf.headers)
+        zone = response.json().get("zoneinfo") if response.status_code == 200 else None
+        if zone:
+            return clock().astimezone(ZoneInfo(zone)).date()
+    except Exception:  # noqa: BLE001 - the date is a convenience; fall back to the client's
+        pass
+    return clock().astimezone().date() if now is None else clock().date()
 
 
 def _usage_warning(sf, report: BackfillReport, planned: int) -> None:
@@ -212,8 +239,9 @@ class Context:
         self.done += n
         if self.progress is not None:
             t = self.report.totals()
+            ok, bad = ("cases_stamped", "cases_failed") if phase == "cases" else ("created", "failed")
             self.progress(ProgressEvent(phase, tier, self.done, total if total is not None else self.total,
-                                        t["created"], t["failed"]))
+                                        t[ok], t[bad]))
 
     def fail(self, sobject: str, tier: str | None, record: dict, code: str | None, message: str) -> None:
         from slakit.backfill.model import Failure

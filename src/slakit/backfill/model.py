@@ -144,7 +144,10 @@ class UndoReport:
 
 @dataclass
 class ProgressEvent:
-    """Sent after every batch: `done` of `total` records in `phase` (entitlements, cases, undo)."""
+    """Sent after every batch: `done` of `total` records in `phase` (entitlements, cases, undo).
+
+    `created` / `failed` count this phase's outcomes: entitlements created, cases stamped, or
+    records removed by undo (never the entitlement counts on the cases bar)."""
 
     phase: str
     tier: str | None

@@ -3,6 +3,8 @@
 - Entitlement Management is on (describe of Entitlement answers; off = 404 / INVALID_TYPE).
 - Each selected tier's entitlement process is deployed and has an active version; the
   default active version is what new entitlements point at, every version counts for skipping.
+  Versions are found by name, then by `VersionMaster` (one more query): a version renamed in
+  Setup is still a version of the tier's process, so its entitlements still count.
 - Each tier's business hours exist and are active.
 - The fields slakit sets are createable for this user in this API version (describe).
 All missing pieces are reported together, by name, with the command that fixes them.
@@ -18,6 +20,8 @@ from slakit.org.errors import org_errors
 
 PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
                 "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess WHERE Name IN {}")
+FAMILY_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
+               "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess WHERE VersionMaster IN {} OR Id IN {}")
 HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
 
 
@@ -82,6 +86,7 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
             rows = sf.query_all(_soql(PROCESS_SOQL, [t.name for t in wanted]))["records"]
         for row in rows:
             versions.setdefault(row["Name"].lower(), []).append(row)
+        _add_renamed_versions(sf, versions)
     # a deployed process names its business hours: those need no second lookup
     hours: dict[str, dict] = {}
     for rows in versions.values():
@@ -141,6 +146,29 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
         raise OrgError(f"the org is not ready for a backfill ({len(unique)} problem(s))",
                        problems=[Problem("the org is not ready for a backfill", hint=None)] + unique)
     return targets, createable, notes
+
+
+def _add_renamed_versions(sf, versions: dict[str, list[dict]]) -> None:
+    """Add to each process the versions that share its VersionMaster under another name."""
+    from slakit.org.soql import soql
+
+    family: dict[str, str] = {}  # 15-char master Id -> process key
+    masters: set[str] = set()
+    for key, rows in versions.items():
+        for row in rows:
+            master = row.get("VersionMaster") or row["Id"]
+            family.setdefault(master[:15], key)
+            masters.add(master)
+    if not family:
+        return
+    with org_errors("reading entitlement process versions"):
+        rows = sf.query_all(soql(FAMILY_SOQL, sorted(masters), sorted(masters)))["records"]
+    seen = {r["Id"][:15] for rs in versions.values() for r in rs}
+    for row in rows:
+        key = family.get((row.get("VersionMaster") or row["Id"])[:15])
+        if key is not None and row["Id"][:15] not in seen:
+            versions[key].append(row)
+            seen.add(row["Id"][:15])
 
 
 def _soql(template: str, values: list[str]) -> str:

@@ -6,6 +6,10 @@ Classification of a whole-request failure (`classify`):
 - "stop":  `REQUEST_LIMIT_EXCEEDED` (403), `INVALID_SESSION_ID` (401): nothing more can succeed now.
 - "fatal": anything else (a malformed request is a slakit or org-setup bug: raise it).
 
+Every HTTP call of a run carries a timeout (`request_timeout`: 30 s to connect, 300 s between
+bytes): simple-salesforce and `requests` set none, so without it a stalled connection would hang
+the run for ever instead of being retried.
+
 Sleeps go through `RetryPolicy.sleep` (default: `time.sleep`, looked up at call time so tests may
 patch `time.sleep` or pass their own).
 """
@@ -141,3 +145,27 @@ def counting_calls(sf) -> Iterator[Counter]:
             hooks.remove(hook)
         except ValueError:  # pragma: no cover
             pass
+
+
+TIMEOUT = (30.0, 300.0)  # (connect, read) seconds: a query page or a 200-record write takes far less
+
+
+@contextmanager
+def request_timeout(sf, timeout: float | tuple[float, float] | None = TIMEOUT) -> Iterator[None]:
+    """Give every request made through `sf.session` a timeout (unless the caller set one)."""
+    session = sf.session
+    if timeout is None or "request" in vars(session):
+        yield
+        return
+    original = session.request
+
+    def request(method, url, *args, **kwargs):
+        if len(args) < 7 and kwargs.get("timeout") is None:  # positional: params .. auth, then timeout
+            kwargs["timeout"] = timeout
+        return original(method, url, *args, **kwargs)
+
+    session.request = request
+    try:
+        yield
+    finally:
+        del session.request

@@ -20,7 +20,7 @@ from slakit.backfill.collections import CollectionWriter
 from slakit.backfill.journal import ErrorCsv, journal_header, read_journal
 from slakit.backfill.model import ConfirmFn, Failure, ProgressEvent, ProgressFn, UndoReport
 from slakit.backfill.plan import batched
-from slakit.backfill.retry import RetryPolicy, Stop, counting_calls
+from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.backfill.stream import query_all
 from slakit.errors import GuardError, UsageError
 
@@ -62,7 +62,7 @@ def undo(journal_path: str | Path, sf, *, dry_run: bool = False, confirm: Confir
     header = journal_header(path)
     policy = retry or RetryPolicy(sleep=sleep)
     threshold = BULK_THRESHOLD if bulk_threshold is None else bulk_threshold
-    with counting_calls(sf) as calls:
+    with counting_calls(sf) as calls, request_timeout(sf):
         org = org_info(sf)
         theirs = (header.get("org") or {}).get("Id") or ""
         if theirs[:15] != (org.get("Id") or "")[:15]:
@@ -93,7 +93,8 @@ def undo(journal_path: str | Path, sf, *, dry_run: bool = False, confirm: Confir
         def tick(phase: str, n: int) -> None:
             state["done"] += n
             if progress is not None:
-                progress(ProgressEvent(phase, None, state["done"], total, report.deleted, report.failure_count))
+                progress(ProgressEvent(phase, None, state["done"], total, report.deleted + report.cases_cleared,
+                                       report.failure_count))
 
         def fail(record: dict, code, message) -> None:
             errors.add(record, code, message)
