@@ -238,6 +238,9 @@ def test_entitlement_template_only_where_asked(out):
     root = xml(out / "entitlementTemplates/Standard Support.entitlementTemplate")
     assert texts(root, "m:entitlementProcess") == ["Standard"]
     assert texts(root, "m:casesPerEntitlement") == ["20"]
+    # Salesforce: CasesPerEntitlement "is only available if IsPerIncident is true"; the tier sets
+    # cases_per_entitlement: 20 (and no per_incident), so the template must be per-incident.
+    assert texts(root, "m:isPerIncident") == ["true"]
     assert texts(root, "m:businessHours") == ["EMEA Business Hours"]
 
 

@@ -120,3 +120,30 @@ tiers:
     assert len({n for n in names}) == 4
     second, _, _ = render_files(project(tmp_path, text))
     assert second["workflows/Case.workflow"] == first["workflows/Case.workflow"]
+
+
+TEMPLATE_TIERS = """\
+tiers:
+  - name: Open
+    milestones: [{{name: M, time_limit: 1h}}]
+    entitlement:
+      accounts: "Name != null"
+      template: {template}
+"""
+
+
+@pytest.mark.parametrize("template, per_incident, cases", [
+    ("{term: 12 months}", "false", []),                                      # unlimited cases
+    ("{term: 12 months, per_incident: true}", "true", []),                   # per incident, no cap given
+    ("{term: 12 months, cases_per_entitlement: 5}", "true", ["5"]),          # a cap makes it per incident
+    ("{term: 12 months, per_incident: true, cases_per_entitlement: 5}", "true", ["5"]),
+])
+def test_cases_per_entitlement_only_on_per_incident_templates(tmp_path, template, per_incident, cases):
+    # EntitlementTemplate (Object Reference): CasesPerEntitlement "is only available if
+    # IsPerIncident is true"; isPerIncident (Metadata API) is true when entitlements "service a
+    # limited number of cases". A limit without isPerIncident true is a contradiction.
+    files, _, _ = render_files(project(tmp_path, TEMPLATE_TIERS.format(template=template)))
+    (path,) = [p for p in files if p.startswith("entitlementTemplates/")]
+    root = etree.fromstring(files[path])
+    assert root.xpath("m:isPerIncident/text()", namespaces=NS) == [per_incident]
+    assert root.xpath("m:casesPerEntitlement/text()", namespaces=NS) == cases

@@ -143,8 +143,12 @@ def _entitlement_template(tier, base) -> Component:
     ent = tier.entitlement
     tpl = ent.template
     name = file_name(ent.name_for(tier.name))
-    ctx = {**base, "business_hours": tier.business_hours, "cases": tpl.cases_per_entitlement,
-           "process": tier.name, "per_incident": tpl.per_incident, "term_days": tpl.term_days, "type": ent.type}
+    # CasesPerEntitlement "is only available if IsPerIncident is true" (EntitlementTemplate object
+    # reference): a case limit makes the template per-incident, and no limit is written without it.
+    per_incident = tpl.per_incident or tpl.cases_per_entitlement is not None
+    ctx = {**base, "business_hours": tier.business_hours,
+           "cases": tpl.cases_per_entitlement if per_incident else None,
+           "process": tier.name, "per_incident": per_incident, "term_days": tpl.term_days, "type": ent.type}
     return Component("EntitlementTemplate", name, "entitlementTemplates/entitlementTemplate.xml.j2",
                      f"entitlementTemplates/{name}.entitlementTemplate",
                      f"entitlementTemplates/{name}.entitlementTemplate-meta.xml", ctx, phase=2)
