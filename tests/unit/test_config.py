@@ -202,3 +202,16 @@ def test_anchors_live_under_x_keys_and_merge(tmp_path):
 def test_flow_status_setting(tmp_path, setting, status):
     path = write(tmp_path, setting + "tiers:\n  - name: Gold\n    milestones: [{name: M, time_limit: 1h}]\n")
     assert load_project(path).extra["flow_status"] == status
+
+
+def test_email_roles_do_not_count_against_the_five_addresses(tmp_path):
+    path = write(tmp_path, """
+        tiers:
+          - name: Gold
+            milestones:
+              - name: First Response
+                time_limit: 4h
+                on_violation:
+                  - email: [owner, account_owner, creator, "group:Managers", "role:Lead", a@x.io, b@x.io, c@x.io]
+    """)
+    assert len(load_project(path).tier("Gold").milestones[0].on_violation[0].recipients) == 8

@@ -194,7 +194,7 @@ class TaskModel(Strict):
 
 
 class ActionModel(Strict):
-    email: list[str] | None = Field(default=None, min_length=1, max_length=5)
+    email: list[str] | None = Field(default=None, min_length=1)
     set: dict[str, Any] | None = Field(default=None, min_length=1)
     task: TaskModel | None = None
 

@@ -225,6 +225,10 @@ class Resolver:
                     self.err(path + ("email", k), f"'{r}' is not a recipient",
                              "use owner, account_owner, creator, user:<username>, role:<DeveloperName>, "
                              "group:<DeveloperName>, team:<case team role> or an email address")
+            addresses = [r for r in a.email if EMAIL_RE.match(r) and not RECIPIENT_RE.match(r)]
+            if len(addresses) > 5:
+                self.err(path + ("email",), f"{len(addresses)} plain addresses: an alert takes at most 5 "
+                         "(Salesforce's additional emails)", "send to a group:<DeveloperName> instead")
             return p.Action("email", recipients=tuple(a.email))
         if a.set is not None:
             if len(a.set) != 1:
