@@ -121,3 +121,43 @@ def test_progress_counts_belong_to_their_phase(fake_org, sf, project, tmp_path):
     undone = undo(report.journal, sf, progress=undo_events.append)
     assert undone.ok and undone.deleted == 3 and undone.cases_cleared == 2
     assert (undo_events[-1].done, undo_events[-1].total, undo_events[-1].created) == (5, 5, 5)
+
+
+def test_a_rerun_waits_for_a_bulk_job_the_stopped_run_left_running(fake_org, sf, project, tmp_path):
+    # The daily limit runs out while slakit polls a Bulk job: the run stops, the job keeps going
+    # in Salesforce. A re-run before it finishes would not see its rows yet and create them twice.
+    bulk = FakeBulk(fake_org)
+    seed_processes(fake_org)
+    seed_accounts(fake_org, {"Platinum": 4})
+    jdir = tmp_path / "j"
+    bulk.polls_before_complete = 100
+    state = {"polls": 0}
+
+    @fake_org.route("GET", r"/services/data/v[\d.]+/jobs/ingest/(?P<job>\w+)/?$", "bulk")
+    def info(org, request, match):  # the third poll hits the limit
+        state["polls"] += 1
+        if state["polls"] == 3:
+            return 403, [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}]
+        return bulk._info(org, request, match)
+    fake_org.routes.insert(0, fake_org.routes.pop())  # ahead of FakeBulk's own handler
+
+    first = run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2),
+                         sleep=lambda s: None)
+    assert "daily API request limit" in (first.stopped or "")
+    writes_before = fake_org.count("bulk")
+
+    from slakit.errors import OrgError
+    with pytest.raises(OrgError, match="still running") as refused:
+        run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2), sleep=lambda s: None)
+    assert first.run_id in str(refused.value) or first.journal in str(refused.value)
+    assert fake_org.count("bulk") == writes_before + 1  # one GET of the job's state, no new job
+    dry = run_backfill(project, sf, journal_dir=jdir, dry_run=True, today=dt.date(2026, 3, 2))
+    assert any("still running" in w for w in dry.warnings)
+
+    bulk.polls_before_complete = 0  # Salesforce finishes the job
+    second = run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2),
+                          sleep=lambda s: None)
+    assert second.ok and second.totals()["skipped"] == 4 and second.totals()["created"] == 0
+    assert len(fake_org.records["Entitlement"]) == 4
+    undone = undo(first.journal, sf, sleep=lambda s: None)  # the stopped run's job rows are its own
+    assert undone.deleted == 4 and fake_org.records["Entitlement"] == {}

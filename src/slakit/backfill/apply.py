@@ -16,6 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 from slakit.backfill.collections import CollectionWriter
+from slakit.backfill.guards import org_today, running_jobs
 from slakit.backfill.journal import ErrorCsv, Journal, new_run_id
 from slakit.backfill.model import (ENTITLEMENT_FIELDS, BackfillReport, ConfirmFn, ProgressEvent, ProgressFn,
                                    TierResult)
@@ -119,6 +120,7 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                     res.cases_planned = count_cases(sf, target)
         except Stop as stop:  # pragma: no cover - limits during counting
             raise OrgError(stop.reason) from None
+        running_jobs(sf, Path(journal_dir), org, report, policy, sleep)
         planned = sum(r.planned for r in results.values())
         report.mode = choose_mode(bulk, planned, bulk_threshold)
         _usage_warning(sf, report, planned)
@@ -142,23 +144,6 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                  policy, Path(journal_dir), org_name, progress, sleep)
         report.api_calls = dict(calls)
     return report
-
-
-def org_today(sf, now=None) -> dt.date:
-    """Today in the connected user's time zone (what SOQL's TODAY means for this user); the
-    client's own date when the org does not say (userinfo unreachable or without `zoneinfo`)."""
-    from zoneinfo import ZoneInfo
-
-    clock = now or (lambda: dt.datetime.now(dt.timezone.utc))
-    try:
-        host = sf.base_url.split("/services/", 1)[0]
-        response = sf.session.get(f"{host}/services/oauth2/userinfo", headers=sf.headers)
-        zone = response.json().get("zoneinfo") if response.status_code == 200 else None
-        if zone:
-            return clock().astimezone(ZoneInfo(zone)).date()
-    except Exception:  # noqa: BLE001 - the date is a convenience; fall back to the client's
-        pass
-    return clock().astimezone().date() if now is None else clock().date()
 
 
 def _usage_warning(sf, report: BackfillReport, planned: int) -> None:

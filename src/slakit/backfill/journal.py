@@ -117,3 +117,28 @@ class ErrorCsv:
     def close(self) -> None:
         if self._fh is not None and not self._fh.closed:
             self._fh.close()
+
+
+def unfinished_insert_jobs(journal_dir: str | os.PathLike, org_id: str | None) -> list[tuple[str, str]]:
+    """(journal path, job Id) of Bulk insert jobs that earlier runs against `org_id` started but
+    never saw finish (a `bulk_job` line without its `bulk_done`): such a job may still be
+    creating entitlements in Salesforce."""
+    folder = Path(journal_dir)
+    if not org_id or not folder.is_dir():
+        return []
+    out: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        started: list[str] = []
+        done: set[str] = set()
+        try:
+            for n, event in enumerate(read_journal(path)):
+                if n == 0 and ((event.get("org") or {}).get("Id") or "")[:15] != org_id[:15]:
+                    break
+                if event["event"] == "bulk_job" and event.get("operation") == "insert":
+                    started.append(event["job"])
+                elif event["event"] == "bulk_done":
+                    done.add(event["job"])
+        except (UsageError, OSError):
+            continue  # not a journal of ours
+        out += [(str(path), job) for job in started if job not in done]
+    return out
