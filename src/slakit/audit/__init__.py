@@ -9,6 +9,7 @@ milestones about to breach, and the compliance report.
     live.py       `slakit audit --org`: SOQL checks plus the Snapshot checks on the org's metadata
     hours.py      BusinessHours records / tiers.yml hours -> clock calendars
     at_risk.py    open milestones violated or due within a window, business time remaining
+    watch.py      the `at-risk --watch` refresh loop (injectable sleep, Ctrl-C ends it)
     report.py     compliance per tier, milestone and week, streamed
     html.py       the self-contained HTML report (plotly, inline plotly.js)
     text.py       rich tables for the CLI (renderables, never printed here)

@@ -119,17 +119,30 @@ def register(app: typer.Typer) -> None:
                 console.print(f"{c['violated']} violated, {c['due']} due, {c['paused']} paused "
                               f"({result.scanned} open milestones read)", markup=False, highlight=False)
             return
-        import time
-
+        from rich.console import Group
         from rich.live import Live
+        from rich.text import Text
 
-        try:
-            with Live(at_risk_table(snapshot()), console=console, auto_refresh=False) as live:
-                while True:
-                    time.sleep(watch)
-                    live.update(at_risk_table(snapshot()), refresh=True)
-        except KeyboardInterrupt:
+        from slakit.audit.watch import watch as watch_loop
+
+        def view(result):
+            c = result.counts()
+            return Group(at_risk_table(result), Text(f"{c['violated']} violated, {c['due']} due, {c['paused']} "
+                                                     f"paused; refreshing every {watch}s (Ctrl-C to stop)"))
+
+        def on_error(exc):  # keep the last table, say why it is stale
+            err_console.print(f"refresh failed, retrying in {watch}s: {exc.message}", markup=False, highlight=False)
+
+        if not console.is_terminal:  # piped or logged: one table per refresh, in order
+            def show(result):
+                console.print(view(result))
+            watch_loop(snapshot, show, every=watch, on_error=on_error)
             raise typer.Exit(0)
+        with Live(console=console, auto_refresh=False) as live:
+            def show(result):
+                live.update(view(result), refresh=True)
+            watch_loop(snapshot, show, every=watch, on_error=on_error)
+        raise typer.Exit(0)
 
     @app.command()
     def report(
