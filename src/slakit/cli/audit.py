@@ -101,13 +101,14 @@ def register(app: typer.Typer) -> None:
             from slakit.errors import UsageError
 
             raise UsageError("--watch refreshes a table; drop --json", field="--watch")
+        now = _instant(as_of, "--as-of")  # bad options fail before the org is contacted
         project = _project(tiers_file)
         conn = _connect(org, project)
         book = load_hours(conn.sf, project)
 
         def snapshot():
             return at_risk(conn.sf, within_minutes=minutes, tiers=list(tier) or None, project=project, book=book,
-                           now=_instant(as_of, "--as-of"))
+                           now=now)
 
         if not watch:
             result = snapshot()
@@ -175,6 +176,7 @@ def register(app: typer.Typer) -> None:
         if html is not None:
             from slakit.audit.html import write_html
 
+            html.parent.mkdir(parents=True, exist_ok=True)
             write_html(result, html, title=f"SLA compliance: {org}")
         if as_json:
             emit_json({**result.as_dict(), "html": str(html) if html else None})

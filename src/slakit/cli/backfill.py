@@ -143,6 +143,7 @@ def register(app: typer.Typer) -> None:
         """Create missing entitlements on existing accounts (and stamp open cases); --undo reverses a run."""
         from slakit.errors import UsageError
 
+        _check_options(bulk, batch_size, start)
         if undo_journal is not None:
             if tiers_file is not None:
                 raise UsageError("--undo takes a journal, not a tiers file", hint="slakit backfill --undo FILE --org X")
@@ -151,10 +152,12 @@ def register(app: typer.Typer) -> None:
         if tiers_file is None:
             raise UsageError("missing TIERS", hint="slakit backfill tiers.yml --org uat [--dry-run]")
         from slakit.backfill import run_backfill
+        from slakit.backfill.apply import select_tiers
         from slakit.config import load_project
         from slakit.org.connect import connect_project
 
         project = load_project(tiers_file)
+        select_tiers(project, tier or None)  # a wrong --tier is a usage error before the org is read
         conn = connect_project(org, project)
         with _Bar(enabled=not dry_run) as bar:
             report = run_backfill(project, conn.sf, tiers=tier or None, dry_run=dry_run, cases=cases,
@@ -166,6 +169,20 @@ def register(app: typer.Typer) -> None:
             _print_report(report, cases)
         if not report.ok:
             raise typer.Exit(1)
+
+
+def _check_options(bulk: str, batch_size: int, start: Optional[str]) -> None:
+    """Bad option values fail (exit 2) before tiers.yml is read or the org is contacted."""
+    from slakit.backfill.apply import MODES, parse_start
+    from slakit.cli.common import check_choice
+    from slakit.errors import UsageError
+
+    check_choice(bulk, "--bulk", MODES)
+    if not 1 <= batch_size <= 200:
+        raise UsageError(f"{batch_size} is out of range", field="--batch-size",
+                         hint="sObject Collections take 1 to 200")
+    if start is not None:
+        parse_start(start)
 
 
 def _undo(journal: Path, org: str, dry_run: bool, json_out: bool, batch_size: int, bulk: str, yes: bool) -> None:

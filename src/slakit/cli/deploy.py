@@ -53,6 +53,11 @@ def register(app: typer.Typer) -> None:
 
         if tiers is None and rendered is None:
             raise UsageError("give tiers.yml or --from DIR", field="tiers")
+        if test_level is not None:
+            from slakit.cli.common import check_choice
+            from slakit.deploy.metadata import TEST_LEVELS
+
+            check_choice(test_level, "--test-level", TEST_LEVELS)
         confirm = (lambda q: typer.confirm(q, default=False, err=True)) if sys.stdin.isatty() else None
         with err_console.status("connecting", spinner="dots") as status:
             result = deploy_tiers(tiers, org, rendered_dir=rendered, check_only=check_only, test_level=test_level,

@@ -98,6 +98,8 @@ def register(app: typer.Typer) -> None:
             report = exc.report
             if junit:
                 write_junit(report, junit)
+            if json_out:
+                emit_json(report.as_dict())
             err_console.print(summary(report, org), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(130)
         if junit:

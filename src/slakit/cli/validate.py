@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
 
         result = check(tiers)
         failed = bool(result.errors) or (strict and bool(result.warnings))
+        print_problems(result.errors + result.warnings)  # stderr, with --json too (pipelines' logs)
         if json_out:
             project = result.project
             emit_json({
@@ -31,7 +32,6 @@ def register(app: typer.Typer) -> None:
                 "tiers": [t.name for t in project.tiers] if project else [],
             })
         else:
-            print_problems(result.errors + result.warnings)
             if result.project and not failed:
                 n_ms = sum(len(t.milestones) for t in result.project.tiers)
                 console.print(f"{tiers}: valid ({len(result.project.tiers)} tiers, {n_ms} milestones, "
