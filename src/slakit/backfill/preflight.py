@@ -3,8 +3,9 @@
 - Entitlement Management is on (describe of Entitlement answers; off = 404 / INVALID_TYPE).
 - Each selected tier's entitlement process is deployed and has an active version; the
   default active version is what new entitlements point at, every version counts for skipping.
-  Versions are found by name, then by `VersionMaster` (one more query): a version renamed in
-  Setup is still a version of the tier's process, so its entitlements still count.
+  Versions are found by name and by `VersionMaster` (one query reads every process; an org has
+  at most 1,000): a version renamed in Setup still belongs to the tier's process, so its
+  entitlements still count.
 - Each tier's business hours exist and are active.
 - The fields slakit sets are createable for this user in this API version (describe).
 All missing pieces are reported together, by name, with the command that fixes them.
@@ -19,9 +20,7 @@ from slakit.errors import OrgError, Problem
 from slakit.org.errors import org_errors
 
 PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
-                "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess WHERE Name IN {}")
-FAMILY_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
-               "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess WHERE VersionMaster IN {} OR Id IN {}")
+                "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess")  # at most 1,000 in an org
 HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
 
 
@@ -83,10 +82,8 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
     versions: dict[str, list[dict]] = {}
     if wanted:
         with org_errors("reading entitlement processes"):
-            rows = sf.query_all(_soql(PROCESS_SOQL, [t.name for t in wanted]))["records"]
-        for row in rows:
-            versions.setdefault(row["Name"].lower(), []).append(row)
-        _add_renamed_versions(sf, versions)
+            rows = sf.query_all(PROCESS_SOQL)["records"]
+        versions = version_families(rows, [t.name for t in wanted])
     # a deployed process names its business hours: those need no second lookup
     hours: dict[str, dict] = {}
     for rows in versions.values():
@@ -148,27 +145,25 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
     return targets, createable, notes
 
 
-def _add_renamed_versions(sf, versions: dict[str, list[dict]]) -> None:
-    """Add to each process the versions that share its VersionMaster under another name."""
-    from slakit.org.soql import soql
-
-    family: dict[str, str] = {}  # 15-char master Id -> process key
-    masters: set[str] = set()
-    for key, rows in versions.items():
-        for row in rows:
-            master = row.get("VersionMaster") or row["Id"]
-            family.setdefault(master[:15], key)
-            masters.add(master)
-    if not family:
-        return
-    with org_errors("reading entitlement process versions"):
-        rows = sf.query_all(soql(FAMILY_SOQL, sorted(masters), sorted(masters)))["records"]
-    seen = {r["Id"][:15] for rs in versions.values() for r in rs}
+def version_families(rows: list[dict], names: list[str]) -> dict[str, list[dict]]:
+    """Lowercased tier name -> every SlaProcess row of that process: the rows named like the tier
+    and every row sharing their VersionMaster (a version renamed in Setup stays in its family)."""
+    wanted = {n.lower() for n in names}
+    master_of = {}
     for row in rows:
-        key = family.get((row.get("VersionMaster") or row["Id"])[:15])
-        if key is not None and row["Id"][:15] not in seen:
-            versions[key].append(row)
-            seen.add(row["Id"][:15])
+        master_of[row["Id"][:15]] = (row.get("VersionMaster") or row["Id"])[:15]
+    family: dict[str, str] = {}  # master -> tier key
+    for row in rows:
+        key = str(row.get("Name") or "").lower()
+        if key in wanted:
+            family.setdefault(master_of[row["Id"][:15]], key)
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        key = str(row.get("Name") or "").lower()
+        key = key if key in wanted else family.get(master_of[row["Id"][:15]])
+        if key is not None:
+            out.setdefault(key, []).append(row)
+    return out
 
 
 def _soql(template: str, values: list[str]) -> str:
