@@ -9,8 +9,9 @@ Actions: `add` (absent), `change` (differs; edited in place), `version` (a proce
 open cases use it: published as version N+1, isVersionDefault, versionMaster read from the org,
 so open cases finish on the old version), `unchanged`. Org items the file does not name (the
 three sample milestone types, other processes) are left alone and listed as `ignored`.
-Content compare is XML canonical form with whitespace dropped: a retrieve that adds defaults
-the template leaves out reads as `change` (safe: a redeploy is harmless).
+Content is compared by `slakit.deploy.compare` (both sides parsed; Salesforce's defaults, version
+bookkeeping, whitespace and insignificant order ignored), so a plain retrieve of what slakit
+deployed reads as `unchanged`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 
 from slakit.deploy import versions as V
+from slakit.deploy.compare import same as _same
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
@@ -65,25 +67,6 @@ class Plan:
     def as_dict(self) -> dict:
         return {"entitlements_enabled": self.entitlements_enabled, "has_changes": self.has_changes,
                 "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored}
-
-
-def _same(a: bytes, b: bytes) -> bool:
-    try:
-        return _canon(a) == _canon(b)
-    except etree.XMLSyntaxError:  # email bodies and other non-XML files
-        return a.strip() == b.strip()
-
-
-def _canon(data: bytes) -> bytes:
-    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
-    root = etree.fromstring(data, parser)
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.text is not None and len(el):
-            el.text = None
-        elif isinstance(el.tag, str) and el.text is not None:
-            el.text = el.text.strip()
-        el.tail = None
-    return etree.tostring(root, method="c14n")
 
 
 def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
@@ -207,7 +190,7 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
     master = V.version_master(family)
     open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
     old = current.get(f"entitlementProcesses/{V.file_member(base, default.version)}.entitlementProcess")
-    same = old is not None and V.normalize(old) == V.normalize(data)
+    same = old is not None and _same(old, data)
     common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases)
     if same:
         return Change("EntitlementProcess", default.name, "unchanged", member=V.file_member(base, default.version),

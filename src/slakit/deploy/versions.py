@@ -106,24 +106,3 @@ def rewrite_version(xml: bytes, *, name: str, number: int, master: str, notes: s
 def strip_case_prefix(action_name: str) -> str:
     """Milestone action references name the workflow action without `Case.` (it is implied)."""
     return action_name[5:] if action_name.startswith("Case.") else action_name
-
-
-def normalize(xml: bytes) -> bytes:
-    """Canonical process XML for comparison: version bookkeeping dropped, whitespace ignored,
-    `Case.` prefixes on action names removed, booleans and element order as Salesforce keeps them."""
-    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
-    root = etree.fromstring(xml, parser)
-    for tag in ("versionMaster", "versionNumber", "versionNotes", "isVersionDefault", "name"):
-        for el in root.findall(_q(tag)):
-            root.remove(el)
-    for el in root.iter(_q("actions")):
-        nm = el.find(_q("name"))
-        if nm is not None and nm.text:
-            nm.text = strip_case_prefix(nm.text)
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.text is not None:
-            el.text = el.text.strip()
-            if el.text == "" and len(el):
-                el.text = None
-        el.tail = None
-    return etree.tostring(root, method="c14n")
