@@ -279,7 +279,7 @@ class MetadataApi:
         for ms in root.findall(f"{{{NS}}}milestones"):
             if (_child(ms, "milestoneName") or "").lower() not in known:
                 return f"Milestone type '{_child(ms, 'milestoneName')}' does not exist"
-            for act in ms.iter(f"{{{NS}}}actions"):
+            for act in [*ms.iter(f"{{{NS}}}actions"), *ms.iter(f"{{{NS}}}successActions")]:
                 if (_child(act, "name") or "").startswith("Case."):
                     return f"Invalid action name: {_child(act, 'name')}"
         master = _child(root, "versionMaster")

@@ -76,12 +76,12 @@ def entitlement_settings_enables(files: dict[str, bytes]) -> bool:
 
 
 def clean_action_names(files: dict[str, bytes]) -> list[str]:
-    """Strip a `Case.` prefix from milestone action references (Salesforce rejects it). Returns
-    the files changed."""
+    """Strip a `Case.` prefix from milestone action references, time-trigger `actions` and
+    `successActions` alike (Salesforce rejects it). Returns the files changed."""
     changed = []
     for rel in list(files):
         if rel.startswith("entitlementProcesses/"):
-            new = re.sub(rb"(<actions>\s*<name>)Case\.", rb"\1", files[rel])
+            new = re.sub(rb"(<(?:actions|successActions)>\s*<name>)Case\.", rb"\1", files[rel])
             if new != files[rel]:
                 files[rel] = new
                 changed.append(rel)

@@ -173,7 +173,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
             action = "unchanged" if all(_same(o, files[p]) for o, p in zip(olds, pair)) else "change"
         changes.append(Change(type_, stem, action, path=path, member=stem))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
-    rendered_procs = {(c.member or c.name).split("_v")[0].lower() for c in changes if c.type == "EntitlementProcess"}
+    rendered_procs = {V.split_member(c.member or c.name)[0].lower() for c in changes if c.type == "EntitlementProcess"}
     ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
                "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
     return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v})
