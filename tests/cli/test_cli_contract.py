@@ -270,3 +270,181 @@ def test_redaction_covers_the_token_shapes():
     for secret in (SESSION_ID, REFRESH_TOKEN, "abc.def.ghi", "xyz.secret.value", "soap.secret"):
         assert secret not in out
     assert out.startswith("session <token>; refresh_token=<hidden>")
+
+
+# -- (e) --json success: one document on stdout, progress and notes elsewhere ----------------------
+OFFLINE_JSON = {
+    "validate": (["validate", "tiers.yml", "--json"], 0),
+    "render": (["render", "tiers.yml", "--out", "out", "--json"], 0),
+    "simulate": (["simulate", "tiers.yml", "--opened", OPENED, "--json"], 0),
+    "init": (["init", "client", "--json"], 0),
+    "schema": (["schema", "--json"], 0),
+    "schema (always JSON)": (["schema"], 0),
+    "audit --metadata": (["audit", "--metadata", str(RENDERED), "--json"], None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OFFLINE_JSON))
+def test_offline_json_is_one_document(name, work, run_cli):
+    argv, code = OFFLINE_JSON[name]
+    result = run_cli(*argv)
+    assert result.exit_code == (code if code is not None else result.exit_code) and result.exit_code in (0, 1)
+    assert isinstance(one_document(result), (dict, list))
+
+
+def test_validate_json_failure_is_its_own_document(work, run_cli):
+    shutil.copy(DATA / "invalid" / "bad_duration.yml", work / "tiers.yml")
+    result = run_cli("validate", "tiers.yml", "--json")
+    assert result.exit_code == 1
+    doc = failure_document(result)
+    assert [(e["line"], e["col"]) for e in doc["errors"]] == [(5, 21)]
+
+
+@pytest.fixture
+def support(uat, mdapi):
+    from tests.fakes.audit_org import history, support_org
+
+    history(uat, support_org(uat))
+    return uat
+
+
+@pytest.mark.parametrize("argv", [["at-risk", "--org", "uat", "--as-of", "2026-03-02T15:00Z", "--json"],
+                                  ["report", "--org", "uat", "--until", "2026-03-02T15:00Z", "--json"],
+                                  ["audit", "--org", "uat", "--json"]], ids=["at-risk", "report", "audit"])
+def test_read_only_org_commands_json_is_one_document(argv, support, run_cli):
+    result = run_cli(*argv)
+    assert result.exit_code in (0, 1), result.stderr  # audit: 1 when a finding fails, still one document
+    assert isinstance(one_document(result), dict)
+    assert support.count("query") > 0
+    no_secrets(result)
+
+
+def test_backfill_json_is_one_document_and_progress_stays_off_stdout(uat, work, run_cli, no_sleep):
+    from tests.fakes.bulk import TIERS_YML, seed_accounts, seed_processes
+
+    (work / "tiers.yml").write_text(TIERS_YML)
+    seed_processes(uat)
+    seed_accounts(uat, {"Platinum": 2, "Gold": 1})
+    for extra in (["--dry-run"], []):
+        result = run_cli("backfill", "tiers.yml", "--org", "uat", "--json", *extra)
+        assert result.exit_code == 0, result.stderr
+        doc = one_document(result)
+        assert doc["ok"] is True and doc["dry_run"] is bool(extra)
+        no_secrets(result)
+
+
+def test_backfill_failure_json_is_its_own_document(uat, work, run_cli, no_sleep):
+    from tests.fakes.bulk import TIERS_YML, seed_accounts, seed_processes
+
+    (work / "tiers.yml").write_text(TIERS_YML)
+    seed_processes(uat)
+    seed_accounts(uat, {"Platinum": 2})
+    uat.validators["Entitlement"].append(
+        lambda org, rec, op: [{"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "no", "fields": []}])
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--json")
+    assert result.exit_code == 1
+    doc = failure_document(result)
+    assert doc["totals"]["failed"] == 2
+
+
+@pytest.fixture
+def new_org(uat, mdapi):
+    """A new sandbox (as tests/http/test_deploy.py): Entitlement Management off, Default hours,
+    the sample milestone types, the L2_Assigned__c checkbox the Gold tier reads."""
+    uat.entitlements = False
+    uat.insert("BusinessHours", Name="Default", IsActive=True, IsDefault=True, TimeZoneSidKey="America/Los_Angeles")
+    for name in ("Response Time", "Resolution Time", "Escalate Case"):
+        uat.insert("MilestoneType", Name=name)
+    uat.add_field("Case", "L2_Assigned__c", "boolean")
+    return uat
+
+
+def test_deploy_then_plan_json_are_one_document_each(new_org, mdapi, run_cli, no_sleep):
+    deployed = run_cli("deploy", "tiers.yml", "--org", "uat", "--json")
+    assert deployed.exit_code == 0, deployed.stderr
+    assert [p["phase"] for p in one_document(deployed)["phases"]] == ["settings", "components"]
+    no_secrets(deployed)
+    planned = run_cli("plan", "tiers.yml", "--org", "uat", "--json", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.stderr  # just deployed: nothing to change
+    assert isinstance(one_document(planned), dict)
+    no_secrets(planned)
+
+
+@pytest.fixture
+def smoke_org(uat, mdapi, monkeypatch):
+    from tests.fakes.smoke_org import SmokeOrg
+
+    org = SmokeOrg(uat, mdapi, completions={"First Response Smoke": "first_response",
+                                           "Resolution Smoke": "case_closed"})
+    monkeypatch.setattr(time, "sleep", org.sleep)
+    monkeypatch.setattr("slakit.smoke.runner._utcnow", org.now)
+    return org
+
+
+def test_smoke_json_is_one_document(smoke_org, run_cli):
+    result = run_cli("smoke", "tiers.yml", "--org", "uat", "--tier", "Platinum", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = one_document(result)
+    assert doc["ok"] is True and doc["tiers"] == ["Platinum"]
+    no_secrets(result)
+
+
+# -- Ctrl-C: exit 130, one line, no traceback --------------------------------------------------------
+def interrupt_on_sleep(monkeypatch, after: int = 0):
+    """time.sleep raises KeyboardInterrupt at call `after` + 1 (Ctrl-C while a long command waits)."""
+    calls = []
+
+    def sleep(seconds):
+        calls.append(seconds)
+        if len(calls) > after:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    return calls
+
+
+def test_ctrl_c_during_backfill_is_130_and_one_line(uat, work, run_cli, monkeypatch):
+    from tests.fakes.bulk import TIERS_YML, seed_accounts, seed_processes
+
+    (work / "tiers.yml").write_text(TIERS_YML)
+    seed_processes(uat)
+    seed_accounts(uat, {"Platinum": 2})
+    uat.fail_next(1, "UNABLE_TO_LOCK_ROW", kinds=("collection_create",))  # the retry waits: Ctrl-C then
+    calls = interrupt_on_sleep(monkeypatch)
+    for extra in ([], ["--json"]):
+        result = run_cli("backfill", "tiers.yml", "--org", "uat", *extra)
+        assert calls, "the run never waited"
+        assert result.exit_code == 130
+        assert one_line(result) == "interrupted"
+        if extra:
+            assert one_document(result)["exit_code"] == 130
+        uat.fail_next(1, "UNABLE_TO_LOCK_ROW", kinds=("collection_create",))
+
+
+def test_ctrl_c_during_deploy_is_130_and_one_line(new_org, run_cli, monkeypatch):
+    calls = interrupt_on_sleep(monkeypatch)
+    result = run_cli("deploy", "tiers.yml", "--org", "uat")
+    assert calls, "the deploy never polled"
+    assert result.exit_code == 130
+    assert one_line(result) == "interrupted"
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]], ids=["table", "json"])
+def test_ctrl_c_during_smoke_cleans_up_and_is_130_with_one_line(extra, smoke_org, uat, run_cli, monkeypatch):
+    waits = []
+
+    def sleep(seconds):  # the smoke org's clock moves; Ctrl-C once the run has waited two minutes
+        waits.append(seconds)
+        if sum(waits) >= 120:
+            raise KeyboardInterrupt
+        smoke_org.sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    result = run_cli("smoke", "tiers.yml", "--org", "uat", "--tier", "Platinum", *extra)
+    assert result.exit_code == 130
+    line = one_line(result)
+    assert "FAILED" in line and "record(s) deleted" in line  # the run's summary: it cleaned up
+    assert uat.find("Case") == []
+    if extra:
+        doc = one_document(result)
+        assert doc["interrupted"] is True and doc["ok"] is False

@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
         _say(line)
         _json_error(json_mode, exc.exit_code, [line])
         sys.exit(exc.exit_code)
-    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort) as exc:
-        aborted = isinstance(exc, click.exceptions.Abort)  # end of input at a prompt
+    except (Interrupted, KeyboardInterrupt, typer.Abort) as exc:
+        aborted = isinstance(exc, typer.Abort)  # end of input at a prompt
         line = "aborted: no answer to the prompt" if aborted else "interrupted"
         sys.stderr.write("\n")
         _say(line)
