@@ -261,6 +261,15 @@ def test_expired_session_never_shows_a_secret(name, debug, kinds, uat, run_cli, 
         one_line(result)
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_broken_org_json_never_shows_its_token(debug, work, cci_home, fake_org, monkeypatch, run_cli):
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", f'{{"instance_url": "{INSTANCE_URL}", "access_token": "{SESSION_ID}"')
+    result = run_cli(*(["--debug"] if debug else []), "at-risk", "--org", "uat", "--json")
+    assert result.exit_code == 1
+    no_secrets(result)
+    assert "CUMULUSCI_ORG_uat" in failure_document(result)["error"]
+
+
 def test_redaction_covers_the_token_shapes():
     from slakit.cli.common import redact
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import sys
 
 import typer
@@ -111,12 +110,22 @@ def _json_error(json_mode: bool, exit_code: int, lines: list[str], problems: lis
 
     if not json_mode or json_emitted():
         return
-    emit_json(json.loads(redact(json.dumps({
+
+    def clean(value):
+        if isinstance(value, str):
+            return redact(" ".join(value.split()))
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    emit_json(clean({
         "ok": False,
         "exit_code": exit_code,
         "error": lines[0] if lines else "",
         "problems": problems if problems is not None else [{"severity": "error", "message": x} for x in lines],
-    }, default=str))))
+    }))
 
 
 def _traceback(exc: BaseException) -> None:
