@@ -50,3 +50,16 @@ def test_charts_render_in_headless_chromium(report, tmp_path):
     _chromium("--window-size=1280,1400", f"--screenshot={png}", html.as_uri())
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a blank page compresses to a few KB
+
+
+def test_partial_weeks_are_marked_and_the_target_is_drawn(report):
+    from slakit.audit.html import GOOD_PCT, trend_figure, week_label
+
+    # the 30-day window runs Sat 2026-01-31 15:00Z .. Mon 2026-03-02 15:00Z: both end weeks are cut short
+    assert week_label(report, dt.date(2026, 1, 26)) == "2026-01-26<br>(partial)"
+    assert week_label(report, dt.date(2026, 2, 16)) == "2026-02-16"
+    assert week_label(report, dt.date(2026, 3, 2)) == "2026-03-02<br>(partial)"
+    fig = trend_figure(report)
+    xs = list(fig.data[0].x)
+    assert "2026-02-23" in xs and "2026-03-02<br>(partial)" in xs
+    assert [s.y0 for s in fig.layout.shapes] == [GOOD_PCT] and GOOD_PCT == 90.0
