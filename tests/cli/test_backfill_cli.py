@@ -89,3 +89,18 @@ def test_bad_options_exit_2(env, fake_org, run_cli):
     bad_tier = run_cli("backfill", "tiers.yml", "--org", "uat", "--tier", "Bronze")
     assert bad_tier.exit_code == 2 and "Bronze" in bad_tier.stderr
     assert run_cli("backfill", "--org", "uat").exit_code == 2
+
+
+def test_apply_prints_org_table_and_an_undo_command_naming_the_org(env, fake_org, run_cli, tmp_path):
+    env(fake_org)
+    seed_processes(fake_org)
+    accts = seed_accounts(fake_org, {"Platinum": 2})
+    fake_org.validators["Entitlement"].append(
+        lambda org, rec, op: [{"statusCode": "DUPLICATE_VALUE", "message": "duplicate", "fields": []}]
+        if rec.get("AccountId") == accts["Platinum"][0] else [])
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--tier", "Platinum", "--journal-dir", tmp_path)
+    assert result.exit_code == 1  # one record failed
+    assert "org: " in result.stdout and "(sandbox)" in result.stdout
+    journal = next(tmp_path.glob("*.jsonl"))
+    assert f"(undo: slakit backfill --undo {journal} --org uat)" in result.stdout
+    assert f"account {accts['Platinum'][0]}: DUPLICATE_VALUE: duplicate" in result.stdout

@@ -33,7 +33,7 @@ class _Bar:
                                        TimeRemainingColumn)
 
             self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("created {task.fields[created]} failed {task.fields[failed]}"),
+                                     TextColumn("{task.fields[ok_label]} {task.fields[created]} failed {task.fields[failed]}"),
                                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                                      console=err_console, transient=False)
             self.progress.start()
@@ -44,8 +44,9 @@ class _Bar:
             return
         task = self.tasks.get(event.phase)
         if task is None:
+            label = {"cases": "stamped", "undo": "undone"}.get(event.phase, "created")
             task = self.tasks[event.phase] = self.progress.add_task(event.phase, total=max(event.total, 1),
-                                                                    created=0, failed=0)
+                                                                    created=0, failed=0, ok_label=label)
         self.progress.update(task, completed=event.done, total=max(event.total, 1), created=event.created,
                              failed=event.failed)
 
@@ -62,11 +63,12 @@ def _confirm(yes: bool):
     return None  # not interactive: the domain refuses production and says to pass --yes
 
 
-def _print_report(report, cases: bool) -> None:
+def _print_report(report, cases: bool, org_name: str) -> None:
     from rich.table import Table
 
-    title = "backfill plan (dry run: nothing written)" if report.dry_run else "backfill"
-    table = Table(title=f"{title} - {report.org.get('Name')} ({'sandbox' if report.org.get('IsSandbox') else 'production'})",
+    kind = "sandbox" if report.org.get("IsSandbox") else "production"
+    console.print(f"org: {report.org.get('Name')} ({kind})", markup=False, highlight=False)
+    table = Table(title="backfill plan (dry run: nothing written)" if report.dry_run else "backfill",
                   title_justify="left")
     for col in ("tier", "matched", "skipped", "planned") + (() if report.dry_run else ("created", "failed")):
         table.add_column(col, justify="left" if col == "tier" else "right")
@@ -92,13 +94,14 @@ def _print_report(report, cases: bool) -> None:
     for w in report.warnings:
         err_console.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
     if report.journal:
-        console.print(f"journal: {report.journal}  (undo: slakit backfill --undo {report.journal} --org ...)",
+        console.print(f"journal: {report.journal}  (undo: slakit backfill --undo {report.journal} --org {org_name})",
                       markup=False, highlight=False, soft_wrap=True)
     if report.errors_csv:
         console.print(f"failures: {report.failure_count}, written to {report.errors_csv}", markup=False,
                       highlight=False, soft_wrap=True)
         for f in report.failures[:5]:
-            console.print(f"  {f.sobject} {f.record.get('AccountId') or f.record.get('Id')}: {f.code}: {f.message}",
+            who = f"account {f.record['AccountId']}" if f.record.get("AccountId") else f"{f.sobject} {f.record.get('Id')}"
+            console.print(f"  {who}: {f.code}: {f.message}",
                           markup=False, highlight=False, soft_wrap=True)
     if report.stopped:
         err_console.print(f"stopped: {report.stopped}", style="red", markup=False, highlight=False, soft_wrap=True)
@@ -166,7 +169,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             emit_json(report.as_dict())
         else:
-            _print_report(report, cases)
+            _print_report(report, cases, org)
         if not report.ok:
             raise typer.Exit(1)
 
