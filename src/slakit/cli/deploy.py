@@ -12,6 +12,7 @@ import typer
 from slakit.cli.common import console, emit_json, err_console
 
 SYMBOLS = {"add": "+", "change": "~", "version": "^", "unchanged": "="}
+DIFF_LINES = 10  # detail lines per component before "... and N more" (--json has them all)
 
 
 def print_plan(plan) -> None:
@@ -25,6 +26,8 @@ def print_plan(plan) -> None:
         if c.detail:
             line += f": {c.detail}"
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+        for text in _diff_lines(c.diff):
+            console.print(f"      {text}", markup=False, highlight=False, soft_wrap=True)
     n = plan.counts()
     console.print(f"Plan: {n['add']} to add, {n['change']} to change, {n['version']} new process version(s), "
                   f"{n['unchanged']} unchanged.", markup=False, highlight=False)
@@ -33,6 +36,13 @@ def print_plan(plan) -> None:
     if not plan.entitlements_enabled:
         console.print("Entitlement Management is off: the deploy turns it on first (settings/Entitlement.settings).",
                       markup=False, highlight=False)
+
+
+def _diff_lines(diff: list[dict]) -> list[str]:
+    from slakit.deploy.compare import describe
+
+    shown = [describe(d) for d in diff[:DIFF_LINES]]
+    return shown + ([f"... and {len(diff) - DIFF_LINES} more"] if len(diff) > DIFF_LINES else [])
 
 
 def register(app: typer.Typer) -> None:

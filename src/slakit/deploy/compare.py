@@ -21,9 +21,16 @@ before comparing:
 Containers deployed by named children (Workflow, CustomObject) compare only the children we
 render: other Case alerts or fields in the org are not ours and a deploy leaves them alone.
 Settings compare only the flags we set: a settings deploy changes only what the file names.
+
+`differences(org, ours)` is that same comparison, saying what differs: a list of
+`{"path", "before", "after"}` walked over the two canonical trees (repeated elements matched by
+what names them: milestoneName, the trigger's time, fullName, name, a filter's field), so
+whatever the canonical form ignores is never reported. `same()` is `not differences()`.
 """
 
 from __future__ import annotations
+
+import difflib
 
 from lxml import etree
 
@@ -58,6 +65,10 @@ BOOLEAN_FILTERS = {"milestoneCriteriaFilterItems": "criteriaBooleanFilter",
                    "exitCriteriaFilterItems": "exitCriteriaBooleanFilter"}
 CONTAINERS = {"Workflow", "CustomObject"}  # deployed child by child (fullName)
 UNIT_MINUTES = {"Minutes": 1, "Hours": 60, "Days": 1440}
+NAMES = ("milestoneName", "fullName", "name", "field")  # what names a repeated element
+LABELS = {"milestones": "milestone", "actions": "action", "successActions": "success action",
+          "milestoneCriteriaFilterItems": "criteria", "exitCriteriaFilterItems": "exit criteria",
+          "fieldUpdates": "field update", "alerts": "alert", "tasks": "task", "rules": "rule", "fields": "field"}
 
 
 def _local(el) -> str:
@@ -108,13 +119,16 @@ def _clean(el, kind: str) -> None:
     _sort(el, kind)
 
 
-def _sort(el, kind: str) -> None:
+def _loose(el, kind: str) -> set[str]:
+    """Child tags of `el` whose order means nothing (compared as a set)."""
     unordered = UNORDERED.get((kind, _local(el)), set())
-    if not unordered:
-        return
     present = {_local(c) for c in el}
-    loose = {t for t in present if ("*" in unordered or t in unordered)
-             and not (t in BOOLEAN_FILTERS and BOOLEAN_FILTERS[t] in present)}
+    return {t for t in present if ("*" in unordered or t in unordered)
+            and not (t in BOOLEAN_FILTERS and BOOLEAN_FILTERS[t] in present)}
+
+
+def _sort(el, kind: str) -> None:
+    loose = _loose(el, kind)
     if not loose:
         return
     first: dict[str, int] = {}
@@ -143,25 +157,181 @@ def _children_by_name(root) -> dict[tuple[str, str], bytes]:
     return out
 
 
-def same(org: bytes, ours: bytes) -> bool:
-    """True when deploying `ours` would not change what the org holds (`org`, as retrieved)."""
+def _c14n(el) -> bytes:
+    return etree.tostring(el, method="c14n")
+
+
+def differences(org: bytes, ours: bytes) -> list[dict]:
+    """What deploying `ours` would change in what the org holds (`org`, as retrieved): [] when
+    nothing, else `{"path", "before", "after"}` (before None: added; after None: removed), in
+    our file's order, each group followed by what only the org has."""
     try:
         org_root, our_root = _parse(org), _parse(ours)
     except etree.XMLSyntaxError:  # email bodies and other non-XML files
-        return _text(org) == _text(ours)
+        return [] if _text(org) == _text(ours) else _text_diffs(org, ours)
     kind = _local(our_root)
     if _local(org_root) != kind:
-        return False
+        return [{"path": "type", "before": _local(org_root), "after": kind}]
     for root in (org_root, our_root):
         root.text = None
         _clean(root, kind)
     if kind.endswith("Settings"):  # only the flags we set
-        theirs = {_local(c): etree.tostring(c, method="c14n") for c in org_root}
-        return all(theirs.get(_local(c)) == etree.tostring(c, method="c14n") for c in our_root)
-    if kind in CONTAINERS:  # only the children we deploy
+        theirs = {_local(c): _c14n(c) for c in org_root}
+        equal = all(theirs.get(_local(c)) == _c14n(c) for c in our_root)
+    elif kind in CONTAINERS:  # only the children we deploy
         theirs = _children_by_name(org_root)
-        return all(theirs.get(key) == xml for key, xml in _children_by_name(our_root).items())
-    return etree.tostring(org_root, method="c14n") == etree.tostring(our_root, method="c14n")
+        equal = all(theirs.get(key) == xml for key, xml in _children_by_name(our_root).items())
+    else:
+        equal = _c14n(org_root) == _c14n(our_root)
+    if equal:
+        return []
+    out: list[dict] = []
+    only_ours = kind.endswith("Settings") or kind in CONTAINERS
+    _walk(org_root, our_root, kind, [], out, only_ours=only_ours)
+    return out or [{"path": "content", "before": "as in the org", "after": "as rendered"}]
+
+
+def same(org: bytes, ours: bytes) -> bool:
+    """True when deploying `ours` would not change what the org holds (`org`, as retrieved)."""
+    return not differences(org, ours)
+
+
+# -- what differs: a walk over the two canonical trees -----------------------------------------
+def _ident(el, tag: str) -> str | None:
+    if tag == "timeTriggers":
+        return el.findtext(f"{_Q}timeLength")
+    for name in NAMES if len(el) else ():
+        text = el.findtext(f"{_Q}{name}")
+        if text:
+            return text
+    return None
+
+
+def _natural(item: tuple) -> tuple:
+    key = item[0]
+    return (0, int(key), key) if key.lstrip("-").isdigit() else (1, 0, key)
+
+
+def _trigger_label(minutes: str) -> str:
+    try:
+        n = int(minutes)
+    except (TypeError, ValueError):
+        return f"time trigger {minutes}"
+    return f"warning at {n} min" if n < 0 else f"violation at {'+' if n else ''}{n} min"
+
+
+def _keyed(els: list, tag: str, mode: str) -> list[tuple[str, str, object]]:
+    """(key, label, element) for each element of one repeated tag; keys made unique."""
+    out, seen = [], {}
+    for i, el in enumerate(els):
+        if mode == "ident":
+            key = _ident(el, tag)
+            label = _trigger_label(key) if tag == "timeTriggers" else f"{LABELS.get(tag, tag)} {key}"
+        elif mode == "single":
+            key, label = "", tag
+        elif mode == "text":
+            key = label = f"{tag} {el.text}"
+        elif mode == "content":
+            key = _c14n(el).decode()
+            label = f"{tag} {' '.join(t.strip() for t in el.itertext() if t.strip())[:60]}"
+        else:
+            key = label = f"{tag} {i + 1}"
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key, label = f"{key} #{seen[key]}", f"{label} #{seen[key]}"
+        out.append((key, label, el))
+    return out
+
+
+def _value(el):
+    """An element as JSON: its text, or {child: value} (repeated children as a list)."""
+    if len(el) == 0:
+        return el.text
+    out: dict = {}
+    for c in el:
+        name, v = _local(c), _value(c)
+        if name in out:
+            out[name] = (out[name] if isinstance(out[name], list) else [out[name]]) + [v]
+        else:
+            out[name] = v
+    return out
+
+
+def _leaf(el, kind: str, tag: str):
+    """A leaf's value; an absent one reads as the default Salesforce stores, if there is one."""
+    if el is not None:
+        return _value(el)
+    default = DEFAULTS.get(kind, {}).get(tag, set())
+    return next(iter(default)) if len(default) == 1 else None
+
+
+def _walk(org_el, our_el, kind: str, path: list[str], out: list[dict], only_ours: bool = False) -> None:
+    tags = list(dict.fromkeys([_local(c) for c in our_el] + ([] if only_ours else [_local(c) for c in org_el])))
+    loose = _loose(org_el, kind) & _loose(our_el, kind)
+    for tag in tags:
+        a = [c for c in org_el if _local(c) == tag]
+        b = [c for c in our_el if _local(c) == tag]
+        both = a + b
+        if all(_ident(e, tag) is not None for e in both) and (tag == "timeTriggers" or any(len(e) for e in both)):
+            mode = "ident"
+        elif len(a) <= 1 and len(b) <= 1:
+            mode = "single"
+        elif all(len(e) == 0 for e in both):
+            mode = "text"
+        else:
+            mode = "content" if tag in loose else "index"
+        if mode == "single" and all(len(e) == 0 for e in both):
+            before, after = _leaf(a[0] if a else None, kind, tag), _leaf(b[0] if b else None, kind, tag)
+            if before != after:
+                out.append({"path": ": ".join(path + [tag]), "before": before, "after": after})
+            continue
+        ka, kb = _keyed(a, tag, mode), _keyed(b, tag, mode)
+        if tag in loose:  # a set: report it in a readable order (triggers by time, actions by name)
+            ka.sort(key=_natural), kb.sort(key=_natural)
+        theirs = {k: el for k, _, el in ka}
+        ours = {k for k, _, _ in kb}
+        for key, label, el in kb:
+            if key not in theirs:
+                out.append({"path": ": ".join(path + [label]), "before": None, "after": _value(el)})
+            elif _c14n(theirs[key]) != _c14n(el):
+                _walk(theirs[key], el, kind, path + [label], out)
+        for key, label, el in [] if only_ours else ka:
+            if key not in ours:
+                out.append({"path": ": ".join(path + [label]), "before": _value(el), "after": None})
+        order_a, order_b = [k for k, _, _ in ka if k in ours], [k for k, _, _ in kb if k in theirs]
+        if tag not in loose and mode in ("ident", "text") and order_a != order_b:
+            out.append({"path": ": ".join(path + [f"{LABELS.get(tag, tag)} order"]), "before": order_a,
+                        "after": order_b})
+
+
+def _text_diffs(org: bytes, ours: bytes) -> list[dict]:
+    """Line by line, for files that are not XML (email bodies)."""
+    a = _text(org).decode("utf-8", "replace").split("\n")
+    b = _text(ours).decode("utf-8", "replace").split("\n")
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            before = a[i1 + k] if i1 + k < i2 else None
+            after = b[j1 + k] if j1 + k < j2 else None
+            out.append({"path": f"line {(j1 if after is not None else i1) + k + 1}", "before": before, "after": after})
+    return out
+
+
+def describe(diff: dict) -> str:
+    """One line for people: `path before -> after`, `path added`, `path removed`."""
+    def show(v) -> str:
+        text = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+        text = " ".join(text.split())
+        return text if len(text) <= 60 else text[:57] + "..."
+    path, before, after = diff["path"], diff["before"], diff["after"]
+    sep = " " if ": " in path else ": "
+    if before is None:
+        return f"{path}{sep}added"
+    if after is None:
+        return f"{path}{sep}removed"
+    return f"{path} {show(before)} -> {show(after)}"
 
 
 def _text(data: bytes) -> bytes:

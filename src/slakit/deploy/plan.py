@@ -11,7 +11,9 @@ so open cases finish on the old version), `unchanged`. Org items the file does n
 three sample milestone types, other processes) are left alone and listed as `ignored`.
 Content is compared by `slakit.deploy.compare` (both sides parsed; Salesforce's defaults, version
 bookkeeping, whitespace and insignificant order ignored), so a plain retrieve of what slakit
-deployed reads as `unchanged`.
+deployed reads as `unchanged`. A changed component carries that comparison's `diff`: what differs,
+as `{"path", "before", "after"}` (business hours: one per field or day, from the same SOQL row
+comparison that decides the change).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 
 from slakit.deploy import versions as V
-from slakit.deploy.compare import same as _same
+from slakit.deploy.compare import differences
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
@@ -43,9 +45,10 @@ class Change:
     version_to: int | None = None
     version_master: str | None = None
     open_cases: int = 0
+    diff: list[dict] = field(default_factory=list)  # what differs: {"path", "before", "after"}
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        return {k: v for k, v in asdict(self).items() if not (isinstance(v, str | None) and v in (None, ""))}
 
 
 @dataclass
@@ -121,14 +124,33 @@ def _hhmm(value) -> str | None:
     return str(value)[:5] if value else None
 
 
-def _bh_diff(org: dict, entry: dict) -> str:
+def _day(start: str | None, end: str | None) -> str:
+    return "closed" if start is None and end is None else f"{start or '?'}-{end or '?'}"
+
+
+def _bh_diff(org: dict, entry: dict) -> list[dict]:
+    """What a deploy changes in one BusinessHours row: active, time zone, each day's hours."""
+    out = []
     if bool(org.get("IsActive")) != entry["active"]:
-        return "active flag differs"
+        out.append({"path": "active", "before": str(bool(org.get("IsActive"))).lower(),
+                    "after": str(entry["active"]).lower()})
     if org.get("TimeZoneSidKey") != entry["zone"]:
-        return f"time zone {org.get('TimeZoneSidKey')} -> {entry['zone']}"
-    days = sorted({f.replace("StartTime", "").replace("EndTime", "") for f in TIME_FIELDS
-                   if _hhmm(org.get(f)) != entry["times"][f]}, key=DAYS.index)
-    return f"hours differ on {', '.join(days)}" if days else ""
+        out.append({"path": "time zone", "before": org.get("TimeZoneSidKey"), "after": entry["zone"]})
+    for d in DAYS:
+        was = _day(_hhmm(org.get(f"{d}StartTime")), _hhmm(org.get(f"{d}EndTime")))
+        now = _day(entry["times"][f"{d}StartTime"], entry["times"][f"{d}EndTime"])
+        if was != now:
+            out.append({"path": d.lower(), "before": was, "after": now})
+    return out
+
+
+def _bh_summary(diff: list[dict]) -> str:
+    paths = {d["path"]: d for d in diff}
+    if "active" in paths:
+        return "active flag differs"
+    if "time zone" in paths:
+        return f"time zone {paths['time zone']['before']} -> {paths['time zone']['after']}"
+    return f"hours differ on {', '.join(d['path'].title() for d in diff)}"
 
 
 def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str]],
@@ -146,8 +168,8 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                 org = state["business_hours"].get(name.lower())
                 if org is None:
                     changes.append(Change("BusinessHours", name, "add", path=path))
-                elif _bh_diff(org, entry):
-                    changes.append(Change("BusinessHours", name, "change", _bh_diff(org, entry), path))
+                elif diff := _bh_diff(org, entry):
+                    changes.append(Change("BusinessHours", name, "change", _bh_summary(diff), path, diff=diff))
                 else:
                     changes.append(Change("BusinessHours", name, "unchanged", path=path))
             continue
@@ -168,10 +190,11 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         pair = [path] + ([metas[path]] if path in metas else [])
         olds = [current.get(p) for p in pair]
         if any(o is None for o in olds):
-            action = "add"
-        else:
-            action = "unchanged" if all(_same(o, files[p]) for o, p in zip(olds, pair)) else "change"
-        changes.append(Change(type_, stem, action, path=path, member=stem))
+            changes.append(Change(type_, stem, "add", path=path, member=stem))
+            continue
+        diff = [{**d, "path": f"{'meta: ' if p.endswith('-meta.xml') else ''}{d['path']}"}
+                for o, p in zip(olds, pair) for d in differences(o, files[p])]
+        changes.append(Change(type_, stem, "change" if diff else "unchanged", path=path, member=stem, diff=diff))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
     rendered_procs = {V.split_member(c.member or c.name)[0].lower() for c in changes if c.type == "EntitlementProcess"}
     ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
@@ -190,9 +213,9 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
     master = V.version_master(family)
     open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
     old = current.get(f"entitlementProcesses/{V.file_member(base, default.version)}.entitlementProcess")
-    same = old is not None and _same(old, data)
-    common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases)
-    if same:
+    diff = differences(old, data) if old is not None else []
+    common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
+    if old is not None and not diff:
         return Change("EntitlementProcess", default.name, "unchanged", member=V.file_member(base, default.version),
                       version_to=default.version, **common)
     if open_cases:
