@@ -95,3 +95,44 @@ def test_workflow_compares_only_our_actions():
     assert same(org.encode(), ours.encode())
     assert not same(org.replace("slakit/V<", "slakit/X<").encode(), ours.encode())
     assert not same(org.replace(alert("Gold_W", "slakit/W"), "").encode(), ours.encode())  # ours missing
+
+
+# -- differences(): the same comparison, saying what differs (before = the org, after = ours) ------
+def test_differences_are_empty_exactly_when_same():
+    from slakit.deploy.compare import differences
+
+    hours = process(ms("First Response", triggers=trig(-1, "Hours", ("Case.W", "Alert"))))
+    minutes = process(ms("First Response", triggers=trig(-60, "Minutes", ("W", "Alert"))))
+    assert differences(hours, minutes) == []  # what canonical form ignores is never reported
+    assert differences(process(ms("First Response", 120)), process(ms("First Response"))) == [
+        {"path": "milestone First Response: minutesToComplete", "before": "120", "after": "240"}]
+
+
+def test_differences_name_milestone_order_and_filter_values():
+    from slakit.deploy.compare import differences
+
+    assert differences(process(ms("Resolution"), ms("First Response")),
+                       process(ms("First Response"), ms("Resolution"))) == [
+        {"path": "milestone order", "before": ["Resolution", "First Response"],
+         "after": ["First Response", "Resolution"]}]
+    x = item("Case.Priority", "High")
+    assert differences(process(ms("FR", extra=x)), process(ms("FR", extra=x.replace("High", "Low")))) == [
+        {"path": "milestone FR: criteria Case.Priority: value", "before": "High", "after": "Low"}]
+    # a flag left at its default in our file reads as that default, not as "removed"
+    shown = process(ms("FR", extra="<isDisplayedOnLinkedEntity>true</isDisplayedOnLinkedEntity>"))
+    assert differences(shown, process(ms("FR"))) == [
+        {"path": "milestone FR: isDisplayedOnLinkedEntity", "before": "true", "after": "false"}]
+
+
+def test_differences_in_containers_settings_and_text_files():
+    from slakit.deploy.compare import differences
+
+    ours = f"<Workflow {NS}><alerts><fullName>Gold_W</fullName><template>slakit/W</template></alerts></Workflow>"
+    legal = f"<Workflow {NS}><alerts><fullName>Legal</fullName><template>x/L</template></alerts></Workflow>"
+    assert differences(legal.encode(), ours.encode()) == [  # Legal is not ours: never "removed"
+        {"path": "alert Gold_W", "before": None, "after": {"fullName": "Gold_W", "template": "slakit/W"}}]
+    flags = f"<EntitlementSettings {NS}><enableEntitlements>true</enableEntitlements></EntitlementSettings>"
+    assert differences(flags.replace(">true<", ">false<").encode(), flags.encode()) == [
+        {"path": "enableEntitlements", "before": "false", "after": "true"}]
+    assert differences(b"Dear {!Case.Owner},\r\nthe SLA is breached\r\n", b"Dear {!Case.Owner},\nthe SLA...\n") == [
+        {"path": "line 2", "before": "the SLA is breached", "after": "the SLA..."}]

@@ -38,9 +38,24 @@ def print_plan(plan) -> None:
                       markup=False, highlight=False)
 
 
-def _diff_lines(diff: list[dict]) -> list[str]:
-    from slakit.deploy.compare import describe
+def _show(value) -> str:
+    text = " ".join((", ".join(map(str, value)) if isinstance(value, list) else str(value)).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
+
+def describe(diff: dict) -> str:
+    """One difference for people: `path before -> after`, `path added`, `path removed`
+    (a top-level item takes a colon: `milestone L2 Dwell: removed`)."""
+    path, before, after = diff["path"], diff["before"], diff["after"]
+    sep = " " if ": " in path else ": "
+    if before is None:
+        return f"{path}{sep}added"
+    if after is None:
+        return f"{path}{sep}removed"
+    return f"{path} {_show(before)} -> {_show(after)}"
+
+
+def _diff_lines(diff: list[dict]) -> list[str]:
     shown = [describe(d) for d in diff[:DIFF_LINES]]
     return shown + ([f"... and {len(diff) - DIFF_LINES} more"] if len(diff) > DIFF_LINES else [])
 

@@ -175,6 +175,7 @@ def differences(org: bytes, ours: bytes) -> list[dict]:
     for root in (org_root, our_root):
         root.text = None
         _clean(root, kind)
+    only_ours = kind.endswith("Settings") or kind in CONTAINERS
     if kind.endswith("Settings"):  # only the flags we set
         theirs = {_local(c): _c14n(c) for c in org_root}
         equal = all(theirs.get(_local(c)) == _c14n(c) for c in our_root)
@@ -186,7 +187,6 @@ def differences(org: bytes, ours: bytes) -> list[dict]:
     if equal:
         return []
     out: list[dict] = []
-    only_ours = kind.endswith("Settings") or kind in CONTAINERS
     _walk(org_root, our_root, kind, [], out, only_ours=only_ours)
     return out or [{"path": "content", "before": "as in the org", "after": "as rendered"}]
 
@@ -213,10 +213,9 @@ def _natural(item: tuple) -> tuple:
 
 
 def _trigger_label(minutes: str) -> str:
-    try:
-        n = int(minutes)
-    except (TypeError, ValueError):
+    if not minutes.lstrip("-").isdigit():
         return f"time trigger {minutes}"
+    n = int(minutes)
     return f"warning at {n} min" if n < 0 else f"violation at {'+' if n else ''}{n} min"
 
 
@@ -259,18 +258,15 @@ def _value(el):
 
 def _leaf(el, kind: str, tag: str):
     """A leaf's value; an absent one reads as the default Salesforce stores, if there is one."""
-    if el is not None:
-        return _value(el)
     default = DEFAULTS.get(kind, {}).get(tag, set())
-    return next(iter(default)) if len(default) == 1 else None
+    return _value(el) if el is not None else next(iter(default)) if len(default) == 1 else None
 
 
 def _walk(org_el, our_el, kind: str, path: list[str], out: list[dict], only_ours: bool = False) -> None:
     tags = list(dict.fromkeys([_local(c) for c in our_el] + ([] if only_ours else [_local(c) for c in org_el])))
     loose = _loose(org_el, kind) & _loose(our_el, kind)
     for tag in tags:
-        a = [c for c in org_el if _local(c) == tag]
-        b = [c for c in our_el if _local(c) == tag]
+        a, b = [c for c in org_el if _local(c) == tag], [c for c in our_el if _local(c) == tag]
         both = a + b
         if all(_ident(e, tag) is not None for e in both) and (tag == "timeTriggers" or any(len(e) for e in both)):
             mode = "ident"
@@ -288,8 +284,7 @@ def _walk(org_el, our_el, kind: str, path: list[str], out: list[dict], only_ours
         ka, kb = _keyed(a, tag, mode), _keyed(b, tag, mode)
         if tag in loose:  # a set: report it in a readable order (triggers by time, actions by name)
             ka.sort(key=_natural), kb.sort(key=_natural)
-        theirs = {k: el for k, _, el in ka}
-        ours = {k for k, _, _ in kb}
+        theirs, ours = {k: el for k, _, el in ka}, {k for k, _, _ in kb}
         for key, label, el in kb:
             if key not in theirs:
                 out.append({"path": ": ".join(path + [label]), "before": None, "after": _value(el)})
@@ -317,21 +312,6 @@ def _text_diffs(org: bytes, ours: bytes) -> list[dict]:
             after = b[j1 + k] if j1 + k < j2 else None
             out.append({"path": f"line {(j1 if after is not None else i1) + k + 1}", "before": before, "after": after})
     return out
-
-
-def describe(diff: dict) -> str:
-    """One line for people: `path before -> after`, `path added`, `path removed`."""
-    def show(v) -> str:
-        text = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
-        text = " ".join(text.split())
-        return text if len(text) <= 60 else text[:57] + "..."
-    path, before, after = diff["path"], diff["before"], diff["after"]
-    sep = " " if ": " in path else ": "
-    if before is None:
-        return f"{path}{sep}added"
-    if after is None:
-        return f"{path}{sep}removed"
-    return f"{path} {show(before)} -> {show(after)}"
 
 
 def _text(data: bytes) -> bytes:
