@@ -5,23 +5,28 @@ re-run) -> audit -> smoke -> change a time limit (new process version) -> undo t
 Everything below slakit is real: CumulusCI's keychain (CUMULUSCI_ORG_uat) and Deploy/retrieve
 tasks, simple-salesforce, HTTP answered by `responses`. The org is the shared FakeOrg, its SOAP
 Metadata API (tests/fakes/metadata.py), Salesforce's entitlement automation as the smoke tests
-model it (tests/fakes/smoke_org.py) and what a deploy adds to the org besides
-(tests/fakes/journey.py). Only time moves by hand: sleeps go to the smoke fake's clock.
+model it (tests/fakes/smoke_org.py), tied together by tests/fakes/journey.py (which also merges
+deployed workflow actions into the org's workflow, as the Metadata API does). Only time moves by
+hand: sleeps go to the smoke fake's clock.
 
 Expected values come from tests/data/acceptance.yml and the documented rules (README, docs/):
-three processes, nine flows/settings/etc. all "add" on a new org; Gold First Response 4h on
-business hours = 240 business minutes, 3h = 180; one entitlement per matching account, on its
-first matching tier; a changed process that open cases use becomes version 2.
+every component is new on a new org (the Entitlement settings exist and are switched on); Gold
+First Response 4h = 240 business minutes, 3h = 180, its 50/75/90% warnings 120/60/24 -> 90/45/18
+minutes before the target; one entitlement per matching account, on the first matching tier,
+starting today in the user's zone; a changed process that open cases use becomes version 2 with
+the same versionMaster while those cases stay on version 1; undo deletes what its run created.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from tests.cli.conftest import run_cli  # noqa: F401  (the real entry point, in-process)
 from tests.fakes import INSTANCE_URL, SESSION_ID
@@ -30,6 +35,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_TYPES = ["Response Time", "Resolution Time", "Escalate Case"]  # what a new org ships
 WRITES = ("sobject_create", "sobject_update", "sobject_delete", "collection_create", "collection_update",
           "collection_delete", "bulk", "soap")
+Q = "{http://soap.sforce.com/2006/04/metadata}"
 SMOKE_RULES = {"First Response Smoke": "first_response", "Agent Assignment Smoke": "owner_assigned",
                "L2 Dwell Smoke": ("L2_Assigned__c", False), "Resolution Smoke": "case_closed"}
 
@@ -51,10 +57,10 @@ def work(tmp_path, monkeypatch):
 
 @pytest.fixture
 def sandbox(work, cci_home, fake_org, mdapi, monkeypatch):
-    """A new sandbox as `--org uat`: Entitlement Management off, the Default hours and sample
-    milestone types a new org ships, Support_Tier__c on Account and the L2_Assigned__c checkbox
-    the Gold tier reads; the org's automation (tests/fakes/smoke_org.py + journey.py); its clock
-    moved only by sleeps."""
+    """A new sandbox as `--org uat` (CUMULUSCI_ORG_uat, access token, refresh off): Entitlement
+    Management off, the Default hours and sample milestone types a new org ships, Support_Tier__c
+    on Account, the Case checkboxes the smoke fake defines (L2_Assigned__c, which Gold reads); the
+    org's automation (tests/fakes/journey.py); its clock moved only by slakit's sleeps."""
     from tests.fakes.journey import JourneyOrg
 
     monkeypatch.setenv("CUMULUSCI_ORG_uat", json.dumps({"instance_url": INSTANCE_URL, "access_token": SESSION_ID,
@@ -145,7 +151,9 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
         "Platinum": (1, 1), "Gold": (2, 2), "Standard": (2, 2)}
     process = {r["NameNorm"]: r["Id"] for r in org.records["SlaProcess"].values()}
     today = sandbox.today()
-    assert run["start_date"] == today.isoformat()
+    if run["start_date"] != today.isoformat():  # the user's midnight passed since the org's clock was set
+        today = dt.date.fromisoformat(run["start_date"])
+        assert today == sandbox.today() + dt.timedelta(days=1)
     created = {}
     for name, acct in accounts.items():
         ents = org.find("Entitlement", AccountId=acct)
@@ -193,3 +201,126 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
     assert by_check["cases.entitlement"]["numbers"]["open_without"] == 1
     assert by_check["milestone_types.unused"]["details"] == sorted(SAMPLE_TYPES)
     assert audit["counts"]["fail"] == 0 and audit["counts"]["warn"] == 2
+
+    # 7. smoke Gold in the sandbox; the fake's clock moves only when slakit sleeps -----------------
+    records_before = {obj: set(org.records[obj]) for obj in ("Account", "Entitlement", "Case", "CaseComment",
+                                                             "EmailMessage", "Task", "CaseMilestone")}
+    real_processes = {r["Id"]: dict(r) for r in org.records["SlaProcess"].values()}
+    result = run_cli("smoke", "tiers.yml", "--org", "uat", "--tier", "Gold", "--json", "--junit", "smoke.xml")
+    smoke = doc(result)
+    assert result.exit_code == 0, [c for c in smoke["checks"] if c["status"] in ("fail", "error")]
+    assert smoke["ok"] is True and smoke["tiers"] == ["Gold"] and smoke["processes"] == {"Gold": "Gold Smoke"}
+    assert smoke["counts"]["fail"] == 0 and smoke["counts"]["error"] == 0
+    passed = {c["name"] for c in smoke["checks"] if c["status"] == "pass"}
+    assert {"stamping flow set the entitlement", "one CaseMilestone per applicable milestone",
+            "First Response: target date", "Resolution: completes when we close the case",
+            "First Response: violated when left alone", "cleanup"} <= passed
+    # the smoke fake's clock did the waiting: some 20 minutes passed in the org, none on the wall
+    assert sum(sandbox.smoke.slept) > 20 * 60
+    # no tagged record is left, and nothing that was there before was touched
+    assert smoke["cleanup"]["left"] == [] and smoke["cleanup"]["errors"] == []
+    assert smoke["cleanup"]["deleted"] == sum(len(ids) for ids in smoke["cleanup"]["created"].values()) > 0
+    for obj, ids in records_before.items():
+        assert set(org.records[obj]) == ids, obj
+    tagged = [r for obj in ("Account", "Entitlement", "Case", "Task") for r in org.records[obj].values()
+              if str(r.get("Name") or r.get("Subject") or "").startswith(smoke["tag"])]
+    assert tagged == []
+    # the real processes are as deployed; the smoke variant sits beside them under its own name
+    for pid, rec in real_processes.items():
+        assert org.get_record(pid) == rec
+    assert sorted(r["Name"] for r in org.records["SlaProcess"].values()) == ["Gold", "Gold Smoke", "Platinum",
+                                                                                 "Standard"]
+    # the smoke actions joined the org's Case workflow; the real tiers' actions are all still there
+    def workflow_actions(xml: bytes) -> set[str]:
+        return {el.findtext(f"{Q}fullName") for el in etree.fromstring(xml)
+                if etree.QName(el).localname in ("alerts", "fieldUpdates", "tasks")}
+    in_org = workflow_actions(mdapi.files["workflows/Case.workflow"])
+    real = workflow_actions(mdapi.deploys[1].files["workflows/Case.workflow"])
+    assert real < in_org and all(n.startswith("Gold_Smoke_") for n in in_org - real), sorted(in_org - real)
+    suites = etree.parse(str(work / "smoke.xml")).getroot()
+    assert suites.tag == "testsuites" and suites.get("failures") == "0" and suites.get("errors") == "0"
+    assert int(suites.get("tests")) == smoke["counts"]["total"]
+
+    # 8. Gold's First Response goes 4h -> 3h while Acme's Gold case is open on the process ---------
+    gold_v1 = org.find("SlaProcess", NameNorm="gold")
+    assert len(gold_v1) == 1 and org.get_record(created["Acme Corp"]["Id"])["SlaProcessId"] == gold_v1[0]["Id"]
+    text = (work / "tiers.yml").read_text()
+    old = "      - name: First Response\n        time_limit: 4h\n"
+    assert text.count(old) == 1  # Gold's (Platinum's is 2h, Standard's 1bd)
+    (work / "tiers.yml").write_text(text.replace(old, "      - name: First Response\n        time_limit: 3h\n"))
+
+    result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode")
+    assert result.exit_code == 2, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert any(line.startswith("^ EntitlementProcess Gold") and "v1 -> v2 (gold_v2)" in line
+               and "2 open case(s) use it" in line for line in lines), result.stdout
+    assert "milestone First Response: minutesToComplete 240 -> 180" in lines, result.stdout
+    assert "Plan: 0 to add, 0 to change, 1 new process version(s), 26 unchanged." in lines, result.stdout
+
+    result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode", "--json")
+    assert result.exit_code == 2, result.stderr
+    plan = doc(result)
+    changed = [c for c in plan["changes"] if c["action"] != "unchanged"]
+    assert [(c["type"], c["name"], c["action"]) for c in changed] == [("EntitlementProcess", "Gold", "version")]
+    gold = changed[0]
+    assert (gold["version_from"], gold["version_to"], gold["member"]) == (1, 2, "gold_v2")
+    assert gold["open_cases"] == 2  # Acme's and Initech's open cases, stamped in step 5
+    assert gold["version_master"] == gold_v1[0]["Id"][:15]
+    assert {"path": "milestone First Response: minutesToComplete", "before": "240", "after": "180"} in gold["diff"]
+    # warnings at 50/75/90% move with the limit: 120/60/24 min before the target become 90/45/18
+    warnings = sorted((d["path"].rsplit("at ", 1)[1], d["before"] is None) for d in gold["diff"][1:])
+    assert warnings == sorted([("-90 min", True), ("-45 min", True), ("-18 min", True),
+                               ("-120 min", False), ("-60 min", False), ("-24 min", False)])
+
+    result = run_cli("deploy", "tiers.yml", "--org", "uat", "--json")
+    assert result.exit_code == 0, result.stderr
+    deployed = doc(result)
+    assert [p["phase"] for p in deployed["phases"]] == ["settings", "components"]
+    assert deployed["plan"]["counts"]["version"] == 1
+    v2_file = etree.fromstring(mdapi.deploys[-1].files["entitlementProcesses/gold_v2.entitlementProcess"])
+    assert v2_file.findtext(f"{Q}versionNumber") == "2" and v2_file.findtext(f"{Q}versionMaster") == \
+        gold_v1[0]["Id"][:15]
+    first_response = [m for m in v2_file.findall(f"{Q}milestones") if m.findtext(f"{Q}milestoneName") ==
+                      "First Response"]
+    assert [m.findtext(f"{Q}minutesToComplete") for m in first_response] == ["180"]
+    versions = sorted((r["VersionNumber"], r["IsVersionDefault"], r["VersionMaster"], r["Name"])
+                      for r in org.find("SlaProcess", NameNorm="gold"))
+    master = gold_v1[0]["Id"][:15]
+    assert versions == [(1, False, master, "Gold"), (2, True, master, "Gold")]
+    assert org.get_record(gold_v1[0]["Id"]) is not None  # v1 stays: its open cases finish on it
+    assert {org.get_record(created[n]["Id"])["SlaProcessId"] for n in ("Acme Corp", "Initech")} == {gold_v1[0]["Id"]}
+    assert len(org.find("SlaProcess", NameNorm="platinum")) == 1 and len(org.find("SlaProcess", NameNorm="standard")) == 1
+
+    # the org reads back as tiers.yml says: nothing left to plan, and backfill sees v1 holders as done
+    result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode", "--json")
+    plan = doc(result)
+    assert result.exit_code == 0, [c for c in plan["changes"] if c["action"] != "unchanged"]
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    dry = doc(result)
+    assert dry["totals"]["planned"] == 0 and dry["totals"]["skipped"] == 5
+    gold_tier = [t for t in dry["tiers"] if t["name"] == "Gold"][0]
+    assert gold_tier["process_id"] == org.find("SlaProcess", NameNorm="gold", VersionNumber=2)[0]["Id"]
+
+    # 9. undo step 5's run: exactly its entitlements go, its case stamps are cleared ---------------
+    others = {i: dict(r) for i, r in org.records["Entitlement"].items() if i not in
+              {e["Id"] for e in created.values()}}
+    result = run_cli("backfill", "--undo", str(journal), "--org", "uat", "--json")
+    assert result.exit_code == 0, result.stderr
+    undone = doc(result)
+    assert undone["ok"] is True and undone["deleted"] == 5 and undone["already_gone"] == 0
+    assert undone["cases_cleared"] == 5 and undone["cases_changed"] == 0 and undone["failure_count"] == 0
+    assert org.records["Entitlement"] == others == {}
+    for name, case in cases.items():
+        assert org.get_record(case).get("EntitlementId") is None, name
+    assert org.get_record(closed).get("EntitlementId") is None
+    assert len(org.records["Account"]) == len(accounts) and len(org.records["Case"]) == len(cases) + 1
+    result = run_cli("audit", "tiers.yml", "--org", "uat", "--json")
+    audit = doc(result)
+    missing = {f["subject"]: f["numbers"]["accounts"] for f in audit["findings"] if f["check"] == "accounts.entitlement"}
+    assert missing == {"Platinum": 1, "Gold": 2, "Standard": 2}  # back to before the backfill
+    # and the metadata still holds up: both Gold versions, the smoke variant beside them, no drift
+    assert result.exit_code == 0 and audit["counts"]["fail"] == 0, [
+        f for f in audit["findings"] if f["status"] == "fail"]
+    status = {f["check"]: f["status"] for f in audit["findings"]}
+    assert status["drift"] == status["actions.exist"] == status["flow.stamping"] == "pass"
