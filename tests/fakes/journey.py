@@ -13,27 +13,15 @@ What this adds to the parts (and nothing about slakit):
 - the org's clock starts at the wall clock (a real sandbox's clock and the pipeline's agree; slakit
   backfill dates entitlements by the client's clock in the user's zone), to the minute;
 - the OAuth userinfo carries the running user's `zoneinfo`, as Salesforce's does;
-- a deployed workflow adds or updates its children (WorkflowAlert, WorkflowFieldUpdate, ...) in the
-  org's workflow and keeps every child the file leaves out: package.xml adds, only a
-  destructiveChanges.xml deletes (Metadata API guide, "Deleting Components from an Organization").
-  With package.xml listing children (`WorkflowAlert: Case.X`, how `slakit smoke` deploys its
-  actions, docs/smoke.md) only the listed ones are taken; with `Workflow: Case`, all of them. The
-  shared fake stores each deployed file whole, so after a smoke run the real actions would vanish
-  from the org and a later deploy would drop the smoke process's actions.
+- (workflow children merge on deploy as in an org: tests/fakes/metadata.py.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from lxml import etree
-
 from tests.fakes.audit_org import define_objects
 from tests.fakes.smoke_org import SmokeOrg
-
-NS = "http://soap.sforce.com/2006/04/metadata"
-WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
-                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
 
 class JourneyOrg:
@@ -43,22 +31,6 @@ class JourneyOrg:
         define_objects(org)  # FlowDefinitionView + Account.Support_Tier__c
         self.smoke = SmokeOrg(org, mdapi, completions=completions)
         org.route("GET", r"/services/oauth2/userinfo/?$", "auth")(self._userinfo)
-        self._store_whole = mdapi._apply
-        mdapi._apply = self._apply  # the instance's deploy effect, children merged first
-
-    # -- Metadata API: workflow children -------------------------------------------------------
-    def _apply(self, files: dict[str, bytes]) -> None:
-        members = _package_members(files.get("package.xml", b""))
-        files = dict(files)
-        for path in [p for p in files if p.startswith("workflows/") and p.endswith(".workflow")]:
-            obj = path[len("workflows/"):-len(".workflow")]
-            if obj in members.get("Workflow", ()) or "*" in members.get("Workflow", ()):
-                listed = None  # the whole workflow: every child in the file
-            else:
-                listed = {(t, m.split(".", 1)[1]) for t, ms in members.items() if t in WORKFLOW_CHILDREN.values()
-                          for m in ms if m.startswith(f"{obj}.")}
-            files[path] = _merge_workflow(self.mdapi.files.get(path), files[path], listed)
-        self._store_whole(files)
 
     def _userinfo(self, org, request, match):
         return 200, {"sub": f"https://test.salesforce.com/id/{org.org_id}/{org.user_id}", "user_id": org.user_id,
@@ -77,35 +49,3 @@ class JourneyOrg:
 
     def open_case(self, account_id: str, subject: str, status: str = "New", origin: str = "Email") -> str:
         return self.org.insert("Case", Subject=subject, Status=status, Origin=origin, AccountId=account_id)
-
-
-def _package_members(xml: bytes) -> dict[str, list[str]]:
-    if not xml:
-        return {}
-    root = etree.fromstring(xml)
-    return {t.findtext(f"{{{NS}}}name"): [m.text for m in t.findall(f"{{{NS}}}members")]
-            for t in root.findall(f"{{{NS}}}types")}
-
-
-def _merge_workflow(stored: bytes | None, deployed: bytes, listed: set[tuple[str, str]] | None) -> bytes:
-    """The org's workflow after deploying the `listed` (child type, name) children of `deployed`
-    (None: all of them): those are added or replaced, every other child the org had stays."""
-    base = etree.fromstring(stored) if stored else etree.Element(f"{{{NS}}}Workflow", nsmap={None: NS})
-    for child in etree.fromstring(deployed):
-        tag = etree.QName(child).localname
-        name = child.findtext(f"{{{NS}}}fullName")
-        if listed is not None and (WORKFLOW_CHILDREN.get(tag), name) not in listed:
-            continue
-        for old in base.findall(f"{{{NS}}}{tag}"):
-            if old.findtext(f"{{{NS}}}fullName") == name:
-                base.remove(old)
-        base.append(child)
-    # the Metadata API writes children grouped by type, in the schema's order
-    order = list(WORKFLOW_CHILDREN)
-    kids = sorted(base, key=lambda el: (order.index(etree.QName(el).localname)
-                                        if etree.QName(el).localname in order else len(order),
-                                        el.findtext(f"{{{NS}}}fullName") or ""))
-    for el in list(base):
-        base.remove(el)
-    base.extend(kids)
-    return etree.tostring(base, xml_declaration=True, encoding="UTF-8")

@@ -304,8 +304,27 @@ class MetadataApi:
                 "<problemType>Error</problemType><success>false</success></componentFailures>")
 
     # -- effects of a successful deploy ----------------------------------------------------
+    def _merge_workflows(self, files: dict[str, bytes]) -> dict[str, bytes]:
+        """A deployed workflow adds or updates its children and keeps every child the file leaves
+        out: package.xml adds, only destructiveChanges.xml deletes (Metadata API guide, "Deleting
+        Components from an Organization"). With package.xml listing children (`WorkflowAlert:
+        Case.X`, how `slakit smoke` deploys its actions) only the listed ones are taken; with
+        `Workflow: Case`, all of them."""
+        members = _package_members(files.get("package.xml", b""))
+        files = dict(files)
+        for path in [p for p in files if p.startswith("workflows/") and p.endswith(".workflow")]:
+            obj = path[len("workflows/"):-len(".workflow")]
+            if obj in members.get("Workflow", ()) or "*" in members.get("Workflow", ()):
+                listed = None  # the whole workflow: every child in the file
+            else:
+                listed = {(t, m.split(".", 1)[1]) for t, ms in members.items() if t in WORKFLOW_CHILDREN.values()
+                          for m in ms if m.startswith(f"{obj}.")}
+            files[path] = _merge_workflow(self.files.get(path), files[path], listed)
+        return files
+
     def _apply(self, files: dict[str, bytes]) -> None:
         org = self.org
+        files = self._merge_workflows(files)
         for path, data in sorted(files.items()):
             if path == "package.xml":
                 continue
@@ -365,3 +384,39 @@ class MetadataApi:
             new_id = org.insert("SlaProcess", values)
             master = _child(root, "versionMaster") or (family[0].get("VersionMaster") if family else None)
             org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
+
+
+WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
+                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
+
+
+def _package_members(xml: bytes) -> dict[str, list[str]]:
+    if not xml:
+        return {}
+    root = etree.fromstring(xml)
+    return {t.findtext(f"{{{NS}}}name"): [m.text for m in t.findall(f"{{{NS}}}members")]
+            for t in root.findall(f"{{{NS}}}types")}
+
+
+def _merge_workflow(stored: bytes | None, deployed: bytes, listed: set[tuple[str, str]] | None) -> bytes:
+    """The org's workflow after deploying the `listed` (child type, name) children of `deployed`
+    (None: all of them): those are added or replaced, every other child the org had stays."""
+    base = etree.fromstring(stored) if stored else etree.Element(f"{{{NS}}}Workflow", nsmap={None: NS})
+    for child in etree.fromstring(deployed):
+        tag = etree.QName(child).localname
+        name = child.findtext(f"{{{NS}}}fullName")
+        if listed is not None and (WORKFLOW_CHILDREN.get(tag), name) not in listed:
+            continue
+        for old in base.findall(f"{{{NS}}}{tag}"):
+            if old.findtext(f"{{{NS}}}fullName") == name:
+                base.remove(old)
+        base.append(child)
+    # the Metadata API writes children grouped by type, in the schema's order
+    order = list(WORKFLOW_CHILDREN)
+    kids = sorted(base, key=lambda el: (order.index(etree.QName(el).localname)
+                                        if etree.QName(el).localname in order else len(order),
+                                        el.findtext(f"{{{NS}}}fullName") or ""))
+    for el in list(base):
+        base.remove(el)
+    base.extend(kids)
+    return etree.tostring(base, xml_declaration=True, encoding="UTF-8")
