@@ -80,7 +80,7 @@ def test_an_added_warning_and_a_removed_milestone_under_a_new_version(deployed, 
     without_l2_dwell(folder)
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 2, out + err
-    header = ("  ^ EntitlementProcess Gold  v1 -> v2 (gold_v2): 1 open case(s) use it: publish version 2; "
+    header = ("  ^ EntitlementProcess Gold v1 -> v2 (gold_v2): 1 open case(s) use it: publish version 2; "
               "they finish on version 1")
     assert block(out, header) == ["milestone First Response: warning at -30 min added",
                                   "milestone L2 Dwell: removed"]

@@ -21,7 +21,7 @@ def print_plan(plan) -> None:
             continue
         extra = ""
         if c.action == "version":
-            extra = f"  v{c.version_from} -> v{c.version_to} ({c.member})"
+            extra = f" v{c.version_from} -> v{c.version_to} ({c.member})"
         line = f"  {SYMBOLS[c.action]} {c.type} {c.name}{extra}"
         if c.detail:
             line += f": {c.detail}"
