@@ -255,3 +255,12 @@ def test_unreadable_file_is_reported_not_raised(tmp_path):
     checks = by_check(audit_metadata(folder))
     assert checks["source.readable"][0].status == WARN
     assert checks["source.readable"][0].details[0].startswith("entitlementProcesses/broken.entitlementProcess")
+
+
+def test_two_active_versions_of_a_process_are_told_apart(tmp_path):
+    root = mdapi_folder(tmp_path)
+    v2 = process_xml("Gold", milestones=GOOD_GOLD).replace("<versionNumber>1</versionNumber>",
+                                                           "<versionNumber>2</versionNumber>")
+    write(root, {"entitlementProcesses/gold_v2.entitlementProcess": v2})
+    subjects = sorted(f.subject for f in audit_metadata(root).findings if f.check == "process.hours")
+    assert subjects == ["Gold v1", "Gold v2"]

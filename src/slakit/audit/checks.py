@@ -72,18 +72,24 @@ def check_business_hours(snap: Snapshot) -> list[Finding]:
                     numbers=numbers)]
 
 
+def _subject(snap: Snapshot, p) -> str:
+    """The process's name, with its version when several active versions share that name."""
+    same = [q for q in snap.active_processes() if q.name == p.name]
+    return f"{p.name} v{p.version}" if len(same) > 1 and p.version else p.name
+
+
 def check_process_hours(snap: Snapshot, project=None) -> list[Finding]:
     out = []
     for p in snap.active_processes():
         if p.business_hours:
-            out.append(Finding("process.hours", PASS, f"runs on {p.business_hours}", subject=p.name))
+            out.append(Finding("process.hours", PASS, f"runs on {p.business_hours}", subject=_subject(snap, p)))
             continue
         tier = _tier_for(project, p.name)
         if tier is not None and tier.business_hours is None:
-            out.append(Finding("process.hours", PASS, "no business hours: 24/7 as tiers.yml says", subject=p.name))
+            out.append(Finding("process.hours", PASS, "no business hours: 24/7 as tiers.yml says", subject=_subject(snap, p)))
         else:
             out.append(Finding("process.hours", WARN, "no business hours on the process: milestones use the "
-                               "case's business hours (often the org default)", subject=p.name,
+                               "case's business hours (often the org default)", subject=_subject(snap, p),
                                fix="set businessHours on the process, or state 24/7 in tiers.yml"))
     return out
 
@@ -96,13 +102,13 @@ def check_warnings(snap: Snapshot) -> list[Finding]:
         numbers = {"milestones": len(p.milestones), "without_warnings": len(bare), "without_actions": len(silent)}
         if not bare:
             out.append(Finding("process.warnings", PASS, f"all {len(p.milestones)} milestones warn before the "
-                               "target", subject=p.name, numbers=numbers))
+                               "target", subject=_subject(snap, p), numbers=numbers))
             continue
         what = f"{len(bare)} of {len(p.milestones)} milestones have no warning action"
         if silent:
             what += f" ({len(silent)} have no action at all)"
         out.append(Finding("process.warnings", WARN, what + ": agents learn of a breach only after it",
-                           subject=p.name, numbers=numbers, details=bare,
+                           subject=_subject(snap, p), numbers=numbers, details=bare,
                            fix="add warnings (e.g. warnings: [50%, 75%]) with on_warning actions"))
     return out
 
