@@ -24,7 +24,8 @@ from slakit.backfill.plan import count_cases, count_tier
 from slakit.backfill.preflight import preflight
 from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.config.project import Project
-from slakit.errors import GuardError, OrgError, UsageError
+from slakit.errors import OrgError, UsageError
+from slakit.org.guard import confirm_production
 
 BULK_THRESHOLD = 2_000
 MODES = ("auto", "always", "never")
@@ -127,16 +128,12 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
         if dry_run:
             report.api_calls = dict(calls)
             return report
-        if not org.get("IsSandbox"):
-            question = (f"'{org.get('Name')}' is a PRODUCTION org ({org.get('OrganizationType')}): create "
-                        f"{planned} entitlement(s){' and stamp open cases' if cases else ''}?")
-            if confirm is None:
-                raise GuardError(f"'{org.get('Name')}' is a production org and nothing confirmed the backfill",
-                                 hint="answer the prompt, or pass --yes in pipelines")
-            if not confirm(question):
-                report.cancelled = True
-                report.api_calls = dict(calls)
-                return report
+        question = (f"'{org.get('Name')}' is a PRODUCTION org ({org.get('OrganizationType')}): create "
+                    f"{planned} entitlement(s){' and stamp open cases' if cases else ''}?")
+        if not confirm_production(org, question, confirm, action="backfill"):
+            report.cancelled = True
+            report.api_calls = dict(calls)
+            return report
         if planned == 0 and not any(r.cases_planned for r in results.values()):
             report.api_calls = dict(calls)
             return report

@@ -23,6 +23,7 @@ from slakit.backfill.plan import batched
 from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.backfill.stream import query_all
 from slakit.errors import GuardError, UsageError
+from slakit.org.guard import confirm_production
 
 GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
 
@@ -76,15 +77,11 @@ def undo(journal_path: str | Path, sf, *, dry_run: bool = False, confirm: Confir
         if dry_run:
             report.api_calls = dict(calls)
             return report
-        if not org.get("IsSandbox"):
-            question = (f"'{org.get('Name')}' is a PRODUCTION org: delete {report.planned_deletes} entitlement(s) "
-                        f"and clear {report.planned_clears} case stamp(s)?")
-            if confirm is None:
-                raise GuardError(f"'{org.get('Name')}' is a production org and nothing confirmed the undo",
-                                 hint="answer the prompt, or pass --yes in pipelines")
-            if not confirm(question):
-                report.cancelled = True
-                return report
+        question = (f"'{org.get('Name')}' is a PRODUCTION org: delete {report.planned_deletes} entitlement(s) "
+                    f"and clear {report.planned_clears} case stamp(s)?")
+        if not confirm_production(org, question, confirm, action="undo a backfill on"):
+            report.cancelled = True
+            return report
         errors = ErrorCsv(path.with_name(path.stem + ".undo-errors.csv"), ("Id", "EntitlementId"))
         writer = CollectionWriter(sf, policy)
         total = report.planned_clears + report.planned_deletes

@@ -56,16 +56,14 @@ def plan_project(conn, project=None, *, rendered_dir: str | Path | None = None) 
 
 
 def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) -> dict:
-    from slakit.org.guard import org_info
+    from slakit.org.guard import confirm_production, org_info
 
     info = org_info(conn.sf)
-    if info["IsSandbox"] or yes:
-        return info
     question = f"'{info.get('Name')}' is a PRODUCTION org. Deploy to it?"
-    if confirm is not None and confirm(question):
+    if yes or confirm_production(info, question, confirm, action="deploy to"):
         return info
-    raise GuardError(f"refusing to deploy to production org '{info.get('Name')}' without confirmation",
-                     hint="pass --yes (pipelines) or answer the prompt")
+    raise GuardError(f"refusing to deploy to production org '{info.get('Name')}': the answer was no",
+                     hint="pass --yes (pipelines) or answer yes at the prompt")
 
 
 def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None, check_only: bool = False,

@@ -35,3 +35,16 @@ def require_sandbox(sf, *, action: str = "this command") -> dict[str, Any]:
             hint="connect a sandbox with cci org connect NAME --sandbox",
         )
     return info
+
+
+def confirm_production(info: dict[str, Any], question: str, confirm, *, action: str) -> bool:
+    """Whether a write to this org may go ahead: always for a sandbox; for production only when
+    `confirm(question)` says yes. False when the user said no; GuardError when nobody can be asked
+    (`confirm` None: not interactive and no --yes). `action` completes "refusing to ... production
+    org 'X'": "deploy to", "backfill", "undo a backfill on"."""
+    if info.get("IsSandbox"):
+        return True
+    if confirm is None:
+        raise GuardError(f"refusing to {action} production org '{info.get('Name')}' without confirmation",
+                         hint="answer the prompt, or pass --yes in pipelines")
+    return bool(confirm(question))
