@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,39 @@ def mdapi(fake_org):
     from tests.fakes.metadata import MetadataApi
 
     return MetadataApi(fake_org)
+
+
+@pytest.fixture
+def tiers(tmp_path):
+    """A copy of the acceptance tiers.yml (tests/data/acceptance.yml) in a fresh folder."""
+    import shutil
+    from pathlib import Path
+
+    path = tmp_path / "tiers.yml"
+    shutil.copy(Path(__file__).resolve().parent / "data" / "acceptance.yml", path)
+    return path
+
+
+# -- the real `slakit` entry point, in-process -------------------------------------------------
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    # rich consoles write to whatever sys.stdout/sys.stderr are at print time (captured here)
+    def run(*args: str) -> CliResult:
+        from slakit.cli.main import main
+
+        code = 0
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    return run

@@ -6,25 +6,15 @@ slakit's logic)."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from tests.fakes.smoke_org import SmokeOrg
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 RULES = {"First Response Smoke": "first_response", "Agent Assignment Smoke": "owner_assigned",
          "L2 Dwell Smoke": ("L2_Assigned__c", False), "Resolution Smoke": "case_closed"}
-
-
-@pytest.fixture
-def tiers(tmp_path):
-    path = tmp_path / "tiers.yml"
-    shutil.copy(DATA / "acceptance.yml", path)
-    return path
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ reads the org back (readMetadata and CumulusCI's retrieve) on the same SOAP endp
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from tests.fakes.audit_org import define_objects
-from tests.http.test_deploy import DATA, SAMPLE_TYPES, cli
+from tests.http.test_deploy import SAMPLE_TYPES, cli
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
-
-
-@pytest.fixture
-def tiers(tmp_path):
-    path = tmp_path / "tiers.yml"
-    shutil.copy(DATA / "acceptance.yml", path)
-    return path
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the org answered by the stateful fake (REST + Metadata API SOAP). Only time.slee
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from slakit.errors import DeployError, GuardError
 from tests.fakes import FakeOrg
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 RENDERED = Path(__file__).resolve().parent.parent / "fakes" / "rendered" / "acceptance"
 SAMPLE_TYPES = ["Response Time", "Resolution Time", "Escalate Case"]  # what a new org ships
 
@@ -26,13 +24,6 @@ def cli(capsys, *args):
         code = exc.code if isinstance(exc.code, int) else 0
     out = capsys.readouterr()
     return code, out.out, out.err
-
-
-@pytest.fixture
-def tiers(tmp_path):
-    path = tmp_path / "tiers.yml"
-    shutil.copy(DATA / "acceptance.yml", path)
-    return path
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.http.test_deploy import RENDERED, cli, new_org, tiers  # noqa: F401  (fixtures)
+from tests.http.test_deploy import RENDERED, cli, new_org  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 PLATINUM = "entitlementProcesses/platinum.entitlementProcess"

@@ -28,7 +28,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.cli.conftest import run_cli  # noqa: F401  (the real entry point, in-process)
 from tests.fakes import INSTANCE_URL, SESSION_ID
 
 DATA = Path(__file__).resolve().parent.parent / "data"

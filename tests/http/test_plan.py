@@ -15,13 +15,6 @@ pytestmark = pytest.mark.usefixtures("no_sleep")
 
 
 @pytest.fixture
-def tiers(tmp_path):
-    path = tmp_path / "tiers.yml"
-    shutil.copy(Path(__file__).resolve().parent.parent / "data" / "acceptance.yml", path)
-    return path
-
-
-@pytest.fixture
 def deployed(org_conn, fake_org, mdapi, tiers):
     """A sandbox where the acceptance tiers were deployed (from a new org)."""
     from slakit.config import load_project

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from tests.http.test_deploy import RENDERED, cli
-from tests.http.test_plan import deployed, open_case_on, tiers  # noqa: F401  (fixtures)
+from tests.http.test_plan import deployed, open_case_on  # noqa: F401  (fixtures)
 from tests.http.test_plan_retrieved import GOLD, make_retrieve_realistic
 
 pytestmark = pytest.mark.usefixtures("no_sleep")

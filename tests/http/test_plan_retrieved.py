@@ -18,7 +18,7 @@ import re
 import pytest
 
 from tests.http.test_deploy import RENDERED, cli
-from tests.http.test_plan import deployed, tiers  # noqa: F401  (fixtures)
+from tests.http.test_plan import deployed  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 GOLD = "entitlementProcesses/gold.entitlementProcess"
