@@ -6,6 +6,8 @@
 - `no_sleep`: `time.sleep` made instant (patch sleeps, never logic).
 - `cci_home`: a temporary HOME with no CUMULUSCI_* variables and no OS keyring, so the
   CumulusCI keychain reads and writes only there.
+- `tiers`: a copy of tests/data/acceptance.yml in a fresh folder.
+- `run_cli`: the real `slakit` entry point in-process -> CliResult(exit_code, stdout, stderr).
 """
 
 from __future__ import annotations
