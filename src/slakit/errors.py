@@ -102,7 +102,12 @@ class RenderError(SlakitError):
 
 
 class OrgError(SlakitError):
-    """The org refused, is missing something, or cannot be reached."""
+    """The org refused, is missing something, or cannot be reached.
+
+    `error_code` and `status` carry Salesforce's errorCode and the HTTP status when the org answered."""
+
+    error_code: str | None = None
+    status: int | None = None
 
 
 class GuardError(OrgError):

@@ -25,7 +25,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, overload
 from zoneinfo import ZoneInfo
 
 from slakit import clock
@@ -33,6 +33,12 @@ from slakit.config.project import BusinessHours, Milestone, Project, Tier
 from slakit.errors import SlakitError, UsageError
 
 
+@overload
+def calendar_for(hours: BusinessHours) -> clock.Calendar: ...
+@overload
+def calendar_for(hours: None) -> None: ...
+@overload
+def calendar_for(hours: BusinessHours | None) -> clock.Calendar | None: ...
 def calendar_for(hours: BusinessHours | None) -> clock.Calendar | None:
     """The clock calendar of a project's business hours; None (24/7) stays None."""
     if hours is None:
@@ -53,12 +59,14 @@ def _calendar(hours: BusinessHours) -> clock.Calendar:
     for h in hours.holidays:
         window = (h.window.start, h.window.end) if h.window else None
         if h.recurs == "nth":
+            assert h.instance is not None and h.weekday is not None and h.month is not None
             holidays.append(clock.Holiday.nth_weekday(h.instance, h.weekday, h.month, window, h.name))
-        elif h.recurs == "yearly":
-            holidays.append(clock.Holiday.yearly(h.date, window, h.name))
         else:
-            holidays.append(clock.Holiday.on_date(h.date, window, h.name))
+            assert h.date is not None  # resolve requires a date unless nth-weekday
+            make = clock.Holiday.yearly if h.recurs == "yearly" else clock.Holiday.on_date
+            holidays.append(make(h.date, window, h.name))
     week = tuple((w.start, w.end) if w else None for w in hours.week)
+    assert hours.time_zone is not None  # hours.known
     return clock.Calendar(hours.time_zone, week, tuple(holidays), name=hours.name)
 
 

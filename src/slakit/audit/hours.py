@@ -27,7 +27,7 @@ def _minutes(value: str | None) -> int | None:
 
 def week_from_record(rec: dict) -> tuple:
     """Seven windows, Monday first: None closed; 00:00-00:00 a 24h day; end 00:00 = midnight."""
-    week = []
+    week: list[tuple[int, int] | None] = []
     for day in DAYS:
         start, end = _minutes(rec.get(f"{day}StartTime")), _minutes(rec.get(f"{day}EndTime"))
         if start is None or end is None:

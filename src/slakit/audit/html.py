@@ -69,7 +69,7 @@ def violations_figure(report: Report):
     fig = go.Figure()
     for tier in report.tiers():
         fig.add_trace(go.Bar(x=milestones, name=tier,
-                             y=[report.groups.get((tier, m)).violated if (tier, m) in report.groups else 0
+                             y=[report.groups[(tier, m)].violated if (tier, m) in report.groups else 0
                                 for m in milestones]))
     fig.update_layout(title="Violations by milestone", barmode="stack", height=380, template="plotly_white",
                       yaxis=dict(title="violated milestones"), margin=dict(l=60, r=20, t=60, b=50),

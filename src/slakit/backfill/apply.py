@@ -254,7 +254,7 @@ def create_collections(ctx: Context, targets, createable, start_date) -> None:
         try:
             out = ctx.writer.create("Entitlement", batch, reconcile=lambda b, ts=tiers: reconcile(ctx, ts, b))
         except Stop as stop:
-            record_created(ctx, tiers, batch, getattr(stop, "partial", []))
+            record_created(ctx, tiers, batch, stop.partial)
             raise
         record_created(ctx, tiers, batch, out)
 

@@ -60,6 +60,7 @@ def submit(ctx, client: BulkClient, spool: CsvSpool, tier_of: dict[str, str], at
     ctx.done = base
     journal_successes(ctx, client, job_id, tier_of)
     retry = CsvSpool(spool.columns)
+    resubmitted = False  # once the retry spool is submitted, the next round owns it
     try:
         for row in client.results(job_id, "failedResults"):
             code, message = split_error(row.get("sf__Error", ""))
@@ -80,9 +81,9 @@ def submit(ctx, client: BulkClient, spool: CsvSpool, tier_of: dict[str, str], at
         if retry.rows:
             ctx.policy.wait(attempt)
             submit(ctx, client, retry, tier_of, attempt + 1)
-            retry = None
+            resubmitted = True
     finally:
-        if retry is not None:
+        if not resubmitted:
             retry.close()
 
 

@@ -34,7 +34,7 @@ def stamp_cases(ctx, targets) -> None:
                 try:
                     out = ctx.writer.update("Case", updates)
                 except Stop as stop:
-                    _record(ctx, target.name, updates, getattr(stop, "partial", []), cases)
+                    _record(ctx, target.name, updates, stop.partial, cases)
                     raise
                 _record(ctx, target.name, updates, out, cases)
             ctx.tick("cases", target.name, len(cases), total)

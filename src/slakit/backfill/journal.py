@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TextIO
 
 from slakit.errors import UsageError
 
@@ -95,18 +95,17 @@ class ErrorCsv:
     def __init__(self, path: str | os.PathLike, columns: tuple[str, ...]):
         self.path = Path(path)
         self.columns = tuple(columns)
-        self._fh = None
-        self._writer = None
+        self._fh: TextIO | None = None
         self.rows = 0
 
     def add(self, record: dict, code: str | None, message: str) -> None:
-        if self._writer is None:
+        if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._fh, quoting=csv.QUOTE_ALL)
-            self._writer.writerow([c.upper() for c in self.columns] + ["ERROR"])
+            csv.writer(self._fh, quoting=csv.QUOTE_ALL).writerow([c.upper() for c in self.columns] + ["ERROR"])
         error = f"{code}:{message}" if code else message
-        self._writer.writerow(["" if record.get(c) is None else record.get(c) for c in self.columns] + [error])
+        row = ["" if record.get(c) is None else record.get(c) for c in self.columns] + [error]
+        csv.writer(self._fh, quoting=csv.QUOTE_ALL).writerow(row)
         self._fh.flush()
         self.rows += 1
 

@@ -133,9 +133,11 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
                                     hint="grant field-level edit access on Entitlement"))
         if chosen is None:
             continue
+        where = tier_where(clauses, order[tier.name])
+        assert where is not None  # `wanted` holds only tiers with an accounts clause
         targets.append(TierTarget(
             name=tier.name, process_id=chosen["Id"], version_ids=tuple(r["Id"] for r in rows),
-            business_hours_id=bh_id, where=tier_where(clauses, order[tier.name]),
+            business_hours_id=bh_id, where=where,
             entitlement_name=ent.name_for(tier.name), type=ent.type,
             term_amount=ent.term_amount, term_unit=ent.term_unit))
     if problems:
@@ -159,10 +161,10 @@ def version_families(rows: list[dict], names: list[str]) -> dict[str, list[dict]
             family.setdefault(master_of[row["Id"][:15]], key)
     out: dict[str, list[dict]] = {}
     for row in rows:
-        key = str(row.get("Name") or "").lower()
-        key = key if key in wanted else family.get(master_of[row["Id"][:15]])
-        if key is not None:
-            out.setdefault(key, []).append(row)
+        name = str(row.get("Name") or "").lower()
+        tier_key = name if name in wanted else family.get(master_of[row["Id"][:15]])
+        if tier_key is not None:
+            out.setdefault(tier_key, []).append(row)
     return out
 
 

@@ -36,6 +36,7 @@ class Stop(Exception):
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.partial: list = []  # per-record results of a batch cut short (collections.py)
 
 
 def error_code(exc: BaseException) -> tuple[str | None, str, int | None]:

@@ -109,7 +109,7 @@ def undo(journal_path: str | Path, sf, *, dry_run: bool = False, confirm: Confir
                     try:
                         out = writer.delete(chunk)
                     except Stop as stop:
-                        _count_deletes(chunk, getattr(stop, "partial", []), report, fail)
+                        _count_deletes(chunk, stop.partial, report, fail)
                         raise
                     _count_deletes(chunk, out, report, fail)
                     tick("undo", len(chunk))
@@ -146,7 +146,7 @@ def _clear_stamps(sf, path, writer, policy, batch_size, report, fail, tick) -> N
             try:
                 out = writer.update("Case", clear)
             except Stop as stop:
-                out = getattr(stop, "partial", [])
+                out = stop.partial
                 report.cases_cleared += sum(1 for r in out if r.ok)
                 raise
             for rec, r in zip(clear, out):

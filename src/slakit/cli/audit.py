@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
         else:
             from slakit.audit.live import audit_org
 
+            assert org is not None  # exactly one of --org / --metadata, checked above
             conn = _connect(org, project)
             with err_console.status(f"auditing org {org}..."):
                 result = audit_org(conn, project=project, drift=not no_drift)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -24,7 +24,7 @@ class _Bar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.progress = None
+        self.progress: Any = None  # rich.progress.Progress, imported lazily (keeps --help fast)
         self.tasks: dict[str, int] = {}
 
     def __enter__(self) -> "_Bar":

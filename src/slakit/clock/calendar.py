@@ -86,6 +86,7 @@ class Holiday:
 
     def in_year(self, year: int) -> dt.date | None:
         if self.instance is not None:
+            assert self.month is not None and self.weekday is not None  # set together by nth_weekday()
             return nth_weekday(year, self.month, self.weekday, self.instance)
         if self.date is None:
             return None

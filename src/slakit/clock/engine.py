@@ -42,7 +42,8 @@ class _Engine:
         self.week = cal.week
         self.holidays = cal.holidays
         self.never = not any(self.week)
-        self.y0 = self.y1 = None  # years covered, inclusive
+        self.y0: int | None = None  # years covered, inclusive (y1 is meaningful once y0 is set)
+        self.y1 = 0
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.cum: list[int] = []  # open seconds from the range start to each interval's end

@@ -45,7 +45,7 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
         return CheckResult(None, validation_problems(exc, doc, TiersFile))
     resolver = Resolver(doc, tf)
     project = resolver.run()
-    if resolver.problems:
+    if resolver.problems or project is None:
         resolver.problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         return CheckResult(None, resolver.problems)
     warnings: list[Problem] = []
@@ -63,6 +63,7 @@ def load_project(path: str | Path) -> Project:
         first = result.errors[0]
         raise ConfigError(first.message, file=first.file, line=first.line, col=first.col, field=first.field,
                           hint=first.hint, problems=result.errors)
+    assert result.project is not None  # ok means resolved
     return result.project
 
 

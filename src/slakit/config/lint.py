@@ -76,11 +76,8 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
                     warn(mpath + ("applies_when", k, "field"),
                          f"{c.field} is read but not rendered by slakit: the org must have it",
                          "lint.read-field", "list it under existing_fields once it exists in the org")
-    try:
-        from slakit.config.lint_flows import lint_flows
-    except ModuleNotFoundError:
-        lint_flows = None
-    if lint_flows is not None:
-        out.extend(lint_flows(project, doc))
+    from slakit.config.lint_flows import lint_flows
+
+    out.extend(lint_flows(project, doc))
     out.sort(key=lambda p: (p.line or 0, p.col or 0))
     return out

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from slakit.errors import ConfigError, Problem
 
@@ -213,7 +214,7 @@ _TYPES = {"list_type": "a list", "dict_type": "a mapping", "string_type": "a str
           "model_attributes_type": "a mapping", "date_type": "a date (YYYY-MM-DD)"}
 
 
-def _friendly(err: dict, loc: tuple, msg: str) -> str:
+def _friendly(err: ErrorDetails, loc: tuple, msg: str) -> str:
     """Pydantic's messages in the words of tiers.yml."""
     kind = err["type"]
     value = err.get("input")
@@ -224,7 +225,7 @@ def _friendly(err: dict, loc: tuple, msg: str) -> str:
         return (f"{value:g}% is outside (0%, 100%): a warning fires between the milestone's start and its "
                 "target (the violation action covers 100%)")
     if kind == "too_long" and loc and loc[-1] == "milestones":
-        return f"a process holds at most 10 milestones (Salesforce's limit); this tier has {len(value)}"
+        return f"a process holds at most 10 milestones (Salesforce's limit); this tier has {len(value or ())}"
     if kind == "too_short" and loc and loc[-1] in ("milestones", "tiers"):
         return f"needs at least one {'milestone' if loc[-1] == 'milestones' else 'tier'}"
     return msg

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
@@ -82,11 +82,17 @@ class NthWeekday(Strict):
         return v.lower() if isinstance(v, str) else v
 
 
+if TYPE_CHECKING:  # what one_of() builds at run time, spelled for the type checker
+    Recurs = Literal["yearly"] | NthWeekday
+else:
+    Recurs = one_of(scalar=Literal["yearly"], map=NthWeekday)
+
+
 class HolidayModel(Strict):
     name: str = Field(min_length=1, max_length=80)
     date: dt.date | None = None
     time: str | None = None
-    recurs: one_of(scalar=Literal["yearly"], map=NthWeekday) | None = None
+    recurs: Recurs | None = None
 
     @field_validator("date", mode="before")
     @classmethod
@@ -225,17 +231,23 @@ def _percent(v: Any) -> Any:
     return v
 
 
+if TYPE_CHECKING:
+    AppliesWhen = list[CriterionModel] | FormulaModel
+    CompletesWhen = Literal["first_response", "owner_assigned", "case_closed"] | list[CriterionModel]
+else:
+    AppliesWhen = one_of(list=list[CriterionModel], map=FormulaModel)
+    CompletesWhen = one_of(scalar=Literal["first_response", "owner_assigned", "case_closed"], list=list[CriterionModel])
+
+
 class MilestoneModel(Strict):
     name: str = Field(min_length=1, max_length=80)
     time_limit: Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*(m|h|d|bd)\s*$",
                                                "description": "business time: 30m, 4h, 2d, 1bd"})]
     business_hours: str | None = None
     recurrence: Literal["none", "sequential", "independent"] = "none"
-    applies_when: one_of(list=list[CriterionModel], map=FormulaModel) | None = None
+    applies_when: AppliesWhen | None = None
     start: Literal["process", "criteria"] = "process"
-    completes_when: (
-        one_of(scalar=Literal["first_response", "owner_assigned", "case_closed"], list=list[CriterionModel]) | None
-    ) = None
+    completes_when: CompletesWhen | None = None
     warnings: list[Percent] | None = None
     on_warning: list[ActionModel] | None = None
     on_violation: list[ActionModel] | None = None

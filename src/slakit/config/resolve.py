@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from slakit import clock
 from slakit.config import model as m
@@ -84,7 +84,8 @@ class Resolver:
         return out
 
     def holiday(self, i: int, j: int, h: m.HolidayModel) -> p.Holiday:
-        window = p.Window(*m.parse_window(h.time)) if h.time else None
+        span = m.parse_window(h.time) if h.time else None
+        window = p.Window(*span) if span else None
         if isinstance(h.recurs, m.NthWeekday):
             return p.Holiday(h.name, None, window, "nth", h.recurs.instance, DAY_INDEX[h.recurs.weekday],
                              MONTH_INDEX[h.recurs.month])
@@ -156,12 +157,12 @@ class Resolver:
             for j, ms in enumerate(t.milestones):
                 for kind in ("on_warning", "on_violation", "on_success"):
                     for k, a in enumerate(getattr(ms, kind)):
-                        if a.kind != "set" or not a.field.endswith("__c") or a.field in existing:
+                        if a.kind != "set" or not a.field or not a.field.endswith("__c") or a.field in existing:
                             continue
                         ftype = p.field_type(a.value)
                         first = seen.setdefault(a.field, (ftype, f"{t.name} / {ms.name}"))
                         if first[0] != ftype:
-                            path = ("tiers", i, "milestones", j, kind, k, "set")
+                            path: tuple = ("tiers", i, "milestones", j, kind, k, "set")
                             if self.tf.tiers[i].milestones[j].model_dump().get(kind) is None:
                                 path = ("defaults", kind)
                             self.err(path, f"{a.field} is written as {ftype} here but as {first[0]} in "
@@ -198,7 +199,9 @@ class Resolver:
         )
 
     def minutes(self, path: tuple, text: str, hours: p.BusinessHours | None) -> int:
-        amount, unit = m.DURATION_RE.match(text).groups()
+        match = m.DURATION_RE.match(text)
+        assert match is not None  # the model's pattern already checked the shape
+        amount, unit = match.groups()
         n = int(amount)
         if unit == "m":
             return n
@@ -238,6 +241,7 @@ class Resolver:
                 self.err(path + ("set", field), f"'{field}' is not a Case field API name", key=True)
             return p.Action("set", field=_bare(field), value=value)
         t = a.task
+        assert t is not None  # the model requires exactly one of email, set, task
         if not ASSIGNEE_RE.match(t.assign_to):
             self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
                      "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
@@ -275,11 +279,18 @@ def _bare(field: str) -> str:
     return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 
 
-def _term(text: str | None) -> tuple[int | None, str | None]:
+TermUnit = Literal["days", "months", "years"]
+_TERM_UNITS: dict[str, TermUnit] = {"day": "days", "days": "days", "month": "months", "months": "months",
+                                    "year": "years", "years": "years"}
+
+
+def _term(text: str | None) -> tuple[int | None, TermUnit | None]:
     if not text:
         return None, None
-    amount, unit = m.TERM_RE.match(text).groups()
-    return int(amount), unit if unit.endswith("s") else unit + "s"
+    match = m.TERM_RE.match(text)
+    assert match is not None  # the model's pattern already checked the shape
+    amount, unit = match.groups()
+    return int(amount), _TERM_UNITS[unit]
 
 
 def _term_days(amount: int | None, unit: str | None) -> int | None:

@@ -177,8 +177,8 @@ def differences(org: bytes, ours: bytes) -> list[dict]:
         _clean(root, kind)
     only_ours = kind.endswith("Settings") or kind in CONTAINERS
     if kind.endswith("Settings"):  # only the flags we set
-        theirs = {_local(c): _c14n(c) for c in org_root}
-        equal = all(theirs.get(_local(c)) == _c14n(c) for c in our_root)
+        flags = {_local(c): _c14n(c) for c in org_root}
+        equal = all(flags.get(_local(c)) == _c14n(c) for c in our_root)
     elif kind in CONTAINERS:  # only the children we deploy
         theirs = _children_by_name(org_root)
         equal = all(theirs.get(key) == xml for key, xml in _children_by_name(our_root).items())
@@ -221,10 +221,11 @@ def _trigger_label(minutes: str) -> str:
 
 def _keyed(els: list, tag: str, mode: str) -> list[tuple[str, str, object]]:
     """(key, label, element) for each element of one repeated tag; keys made unique."""
-    out, seen = [], {}
+    out: list[tuple[str, str, object]] = []
+    seen: dict[str, int] = {}
     for i, el in enumerate(els):
         if mode == "ident":
-            key = _ident(el, tag)
+            key = _ident(el, tag) or ""
             label = _trigger_label(key) if tag == "timeTriggers" else f"{LABELS.get(tag, tag)} {key}"
         elif mode == "single":
             key, label = "", tag

@@ -47,7 +47,7 @@ def fields_read(files: dict[str, bytes], project=None) -> set[tuple[str, str]]:
 
 
 def created_fields(members: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {tuple(m.split(".", 1)) for m in members.get("CustomField", []) if "." in m}
+    return {(obj, fld) for obj, _, fld in (m.partition(".") for m in members.get("CustomField", []) if "." in m)}
 
 
 def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], project=None,

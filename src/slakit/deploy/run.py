@@ -55,6 +55,10 @@ def plan_project(conn, project=None, *, rendered_dir: str | Path | None = None) 
         return _plan(conn, files, members, api_version)
 
 
+def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    return lambda text: say(f"{prefix}: {text}")
+
+
 def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) -> dict:
     from slakit.org.guard import confirm_production, org_info
 
@@ -86,7 +90,7 @@ def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None
             folder = phase.write(work_dir / f"phase{i}-{phase.name}", api_version)
             say(f"deploying {phase.name} ({phase.count()} components)")
             deploy_folder(conn, folder, api_version=api_version, check_only=check_only, test_level=test_level,
-                          on_progress=lambda text, n=phase.name: say(f"{n}: {text}"))
+                          on_progress=_prefixed(say, phase.name))
             result.phases.append({"phase": phase.name, "components": phase.count(), "status": "Succeeded"})
     return result
 

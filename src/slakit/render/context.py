@@ -113,7 +113,7 @@ def _process(project, tier, plan, base) -> Component:
     milestones = []
     for ms in tier.milestones:
         warn = plan.actions_for(tier, ms, "Warning")
-        triggers = []
+        triggers: list[dict] = []
         if warn:
             offsets = sorted({ms.warning_offset_minutes(p) for p in ms.warnings}, reverse=True)
             triggers.extend({"time_length": -o, "actions": warn} for o in offsets if o > 0)

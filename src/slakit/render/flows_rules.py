@@ -201,7 +201,7 @@ def end_date_formula(amount: int | None, unit: str | None) -> str | None:
 
 
 def closed_won_tiers(project) -> list[dict]:
-    out = []
+    out: list[dict] = []
     for i, t in enumerate(project.tiers, start=1):
         cw = t.entitlement.on_closed_won
         if cw is None:

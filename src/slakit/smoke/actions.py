@@ -61,7 +61,7 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
     for w in watches:
         if w.action.kind == "email":
             checks.append(Check(w.tier, w.name, "skip", message="email alerts leave no record the API can read"))
-        elif w.action.kind == "field" and w.action.field.lower() not in case_fields:
+        elif w.action.kind == "field" and (w.action.field or "").lower() not in case_fields:
             checks.append(Check(w.tier, w.name, "fail", expected=f"Case.{w.action.field}",
                                 observed="no such field on Case", message="the field the action sets is missing"))
         else:
@@ -84,7 +84,7 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
         delay = min(delay * 2, MAX_DELAY)
     waited = (now() - start).total_seconds()
     for w in watches:
-        if w.action.kind == "email" or (w.action.kind == "field" and w.action.field.lower() not in case_fields):
+        if w.action.kind == "email" or (w.action.kind == "field" and (w.action.field or "").lower() not in case_fields):
             continue
         expected = (f"{w.action.label()} on the {w.action.case} case" +
                     (f" (target {show_dt(w.since)})" if w.since else ""))
@@ -101,7 +101,7 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
 
 def _observe(sf, pending: list[Watch], at: dt.datetime) -> None:
     cases = sorted({w.case_id for w in pending})
-    fields = sorted({w.action.field for w in pending if w.action.kind == "field"})
+    fields = sorted({w.action.field for w in pending if w.action.kind == "field" and w.action.field})
     if fields:
         rows = query_list(sf, soql(f"SELECT Id, LastModifiedDate, {', '.join(fields)} FROM Case WHERE Id IN {{}}",
                                    cases), action="reading smoke cases")

@@ -69,9 +69,10 @@ def name_violated(mp: MilestonePlan) -> str:
     return f"{mp.real}: violated when left alone"
 
 
-def type_name(row: dict) -> str | None:
+def type_name(row: dict) -> str:
+    """The CaseMilestone row's MilestoneType.Name ("" when the relationship was not read)."""
     mt = row.get("MilestoneType")
-    return mt.get("Name") if isinstance(mt, dict) else None
+    return str(mt.get("Name") or "") if isinstance(mt, dict) else ""
 
 
 def rows_of(rows: list[dict], name: str) -> list[dict]:

@@ -74,8 +74,8 @@ class Fixtures:
 
     def create_one(self, sobject: str, values: dict[str, Any]) -> str:
         record_id, error = self.create(sobject, [values])[0]
-        if error:
-            raise OrgError(f"cannot create {sobject}: {error}")
+        if error or record_id is None:
+            raise OrgError(f"cannot create {sobject}: {error or 'no Id returned'}")
         return record_id
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:

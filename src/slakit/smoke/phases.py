@@ -94,7 +94,7 @@ class Phases:
         for tr in live:
             rows = {role: cases.get(cid[:15], {}) for role, cid in tr.cases.items()}
             tr.starts = {role: C.parse_dt(r.get("CreatedDate")) or self.now() for role, r in rows.items()}
-            stamped = C.check_stamped(tr.plan.tier, rows, tr.entitlement_id)
+            stamped = C.check_stamped(tr.plan.tier, rows, tr.entitlement_id or "")
             self.add(stamped)
             by_case = {role: ms.get(cid[:15], []) for role, cid in tr.cases.items()}
             tr.first = {role: {C.type_name(r): r for r in rs} for role, rs in by_case.items()}

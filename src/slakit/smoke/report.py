@@ -87,7 +87,7 @@ class SmokeReport:
         return check
 
     def counts(self, tier: str | None = None) -> dict[str, int]:
-        out = {s: 0 for s in STATUSES}
+        out: dict[str, int] = {s: 0 for s in STATUSES}
         for c in self.checks:
             if tier is None or c.tier == tier:
                 out[c.status] += 1

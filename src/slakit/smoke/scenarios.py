@@ -160,6 +160,7 @@ def _applies(m: Milestone, field_types: dict[str, str], values: dict[str, Any]) 
 
 def _completion_values(m: Milestone, field_types: dict[str, str]) -> dict[str, Any] | str:
     out: dict[str, Any] = {}
+    assert m.completes_when is not None  # called for `fields` completions only
     for c in m.completes_when.criteria:
         got = _criterion_value(c, field_types)
         if isinstance(got, str):
@@ -174,6 +175,7 @@ def _actions(m: Milestone) -> list[ExpectedAction]:
                                 ("on_success", COMPLETE, m.on_success)):
         for a in actions:
             if a.kind == "set":
+                assert a.field is not None
                 out.append(ExpectedAction(case, "field", m.name, when, field=bare_field(a.field)[1], value=a.value))
             elif a.kind == "task":
                 out.append(ExpectedAction(case, "task", m.name, when, subject=a.subject))
@@ -230,7 +232,7 @@ def merged_actions(actions: tuple[ExpectedAction, ...]) -> list[tuple[ExpectedAc
     """One observable side effect per (case, kind, field/value or subject), with its sources."""
     seen: dict[tuple, tuple[ExpectedAction, list[str]]] = {}
     for a in actions:
-        key = (a.case, a.kind, a.field, _show(a.value) if a.kind == "field" else None, a.subject)
+        key: tuple = (a.case, a.kind, a.field, _show(a.value) if a.kind == "field" else None, a.subject)
         if a.kind == "email":
             key = (a.case, a.kind, a.milestone, a.when)
         entry = seen.setdefault(key, (a, []))

@@ -50,8 +50,10 @@ def lookup(self) -> None:
     by_name: dict[str, list[dict]] = {}
     for p in procs:
         by_name.setdefault(str(p.get("Name")).lower(), []).append(p)
-    smoke_masters = {p.get("VersionMaster") for n in smoke_names for p in by_name.get(n.lower(), [])} - {None, ""}
-    real_masters = {p.get("VersionMaster") for n in real_names for p in by_name.get(n.lower(), [])} - {None, ""}
+    smoke_masters = {str(p["VersionMaster"]) for n in smoke_names for p in by_name.get(n.lower(), [])
+                     if p.get("VersionMaster")}
+    real_masters = {str(p["VersionMaster"]) for n in real_names for p in by_name.get(n.lower(), [])
+                    if p.get("VersionMaster")}
     shared = smoke_masters & real_masters
     self.add(Check("", "smoke processes stay apart from the real tiers", "fail" if shared else "pass",
                    expected="no smoke process is a version of a real tier's process",
