@@ -47,23 +47,9 @@ def calendar_from_project(bh) -> clock.Calendar | None:
     """A tiers.yml BusinessHours as a clock calendar (None when the file does not know the hours)."""
     if not bh.known:
         return None
-    try:  # the simulator's adapter when present: one conversion for the whole project
-        from slakit.simulate import calendar_for  # type: ignore[attr-defined]
+    from slakit.simulate import calendar_for  # the one project-hours -> calendar conversion
 
-        return calendar_for(bh)
-    except ImportError:
-        pass
-    holidays = []
-    for h in bh.holidays:
-        window = (h.window.start, h.window.end) if h.window else None
-        if h.recurs == "nth":
-            holidays.append(clock.Holiday.nth_weekday(h.instance, h.weekday, h.month, window, name=h.name))
-        elif h.recurs == "yearly":
-            holidays.append(clock.Holiday.yearly(h.date, window, name=h.name))
-        else:
-            holidays.append(clock.Holiday.on_date(h.date, window, name=h.name))
-    week = tuple((w.start, w.end) if w else None for w in bh.week)
-    return clock.Calendar(bh.time_zone, week, tuple(holidays), name=bh.name)
+    return calendar_for(bh)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from slakit.audit.checks import metadata_checks
 from slakit.audit.data_checks import data_checks
-from slakit.audit.findings import FAIL, PASS, SKIP, WARN, AuditResult, Finding
+from slakit.audit.findings import FAIL, PASS, WARN, AuditResult, Finding
 from slakit.audit.mdapi import list_metadata, read_metadata
 from slakit.audit.metadata import Snapshot, parse_flow, parse_process, parse_workflow
 from slakit.org.errors import ENTITLEMENTS_OFF
@@ -44,11 +44,9 @@ def check_drift(conn, project) -> list[Finding]:
     """What the org differs from tiers.yml: `slakit plan` (deploy.run.plan_project) reused as is."""
     from slakit.errors import SlakitError
 
-    try:
-        from slakit.deploy.plan import CHANGES
-        from slakit.deploy.run import plan_project
-    except ImportError:
-        return [Finding("drift", SKIP, "drift needs slakit.deploy (slakit plan), which this installation lacks")]
+    from slakit.deploy.plan import CHANGES
+    from slakit.deploy.run import plan_project
+
     try:
         plan = plan_project(conn, project)
     except SlakitError as exc:

@@ -29,10 +29,6 @@ POLL_START, POLL_CAP = 1.0, 30.0
 FINAL_STATES = ("JobComplete", "Failed", "Aborted")
 
 
-class BulkError(Exception):
-    """A job ended Failed or Aborted (its successful rows are still read and journaled)."""
-
-
 class CsvSpool:
     """Rows written to a temporary CSV file; knows when a job is full."""
 

@@ -62,13 +62,7 @@ def build_app() -> typer.Typer:
         _state["debug"] = debug
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a command group not built yet
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
     return app
 
 

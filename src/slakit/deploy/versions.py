@@ -101,8 +101,3 @@ def rewrite_version(xml: bytes, *, name: str, number: int, master: str, notes: s
         _set(root, "versionNotes", notes)
     _set(root, "versionNumber", str(number))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def strip_case_prefix(action_name: str) -> str:
-    """Milestone action references name the workflow action without `Case.` (it is implied)."""
-    return action_name[5:] if action_name.startswith("Case.") else action_name

@@ -83,9 +83,3 @@ def environment(project_root: str | Path | None = None):
         if candidate.is_dir():
             user_dir = str(candidate.resolve())
     return _environment(user_dir)
-
-
-def template_origin(env, name: str) -> str:
-    """Where a template was found (user override or bundled), for messages."""
-    source, filename, _ = env.loader.get_source(env, name)
-    return filename or name

@@ -56,11 +56,5 @@ class Component:
 def all_components(project) -> list[Component]:
     out: list[Component] = []
     for name in BUILDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        out.extend(module.components(project))
+        out.extend(importlib.import_module(name).components(project))
     return out

@@ -62,8 +62,3 @@ def validate_bytes(data: bytes, name: str, expect: str | None = None) -> None:
     if problems:
         first = problems[0]
         raise RenderError(first.message, file=first.file, line=first.line, problems=problems)
-
-
-def validate_file(path: str | Path, expect: str | None = None) -> None:
-    p = Path(path)
-    validate_bytes(p.read_bytes(), str(p), expect)

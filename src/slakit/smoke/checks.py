@@ -75,10 +75,6 @@ def type_name(row: dict) -> str:
     return str(mt.get("Name") or "") if isinstance(mt, dict) else ""
 
 
-def rows_of(rows: list[dict], name: str) -> list[dict]:
-    return [r for r in rows if type_name(r) == name]
-
-
 def check_stamped(tier: str, cases: dict[str, dict], entitlement_id: str) -> Check:
     """Both cases carry the tier's smoke entitlement (set by the rendered stamping flow)."""
     observed = {role: (c.get("EntitlementId") or "blank") for role, c in cases.items()}
