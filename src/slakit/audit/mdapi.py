@@ -12,8 +12,8 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from slakit.errors import OrgError
+from slakit.salesforce import MD_NS
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
 ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 READ_CHUNK = 10  # readMetadata reads at most 10 components per call
 

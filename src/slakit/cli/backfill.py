@@ -192,9 +192,10 @@ def _undo(journal: Path, org: str, dry_run: bool, json_out: bool, batch_size: in
     from slakit.backfill import undo
     from slakit.backfill.journal import journal_header
     from slakit.org.connect import connect_project
+    from slakit.salesforce import DEFAULT_API_VERSION
 
     header = journal_header(journal)
-    conn = connect_project(org, None, api_version=str(header.get("api_version") or "62.0"))
+    conn = connect_project(org, None, api_version=str(header.get("api_version") or DEFAULT_API_VERSION))
     with _Bar(enabled=not dry_run) as bar:
         report = undo(journal, conn.sf, dry_run=dry_run, confirm=_confirm(yes), progress=bar,
                       batch_size=batch_size, bulk=bulk)

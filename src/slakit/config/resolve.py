@@ -16,8 +16,8 @@ from slakit.config import project as p
 from slakit.config.load import Located
 from slakit.config.names import FILE_UNSAFE, api_name
 from slakit.errors import Problem
+from slakit.salesforce import DEFAULT_API_VERSION
 
-DEFAULT_API_VERSION = "62.0"
 DAY_INDEX = {d: i for i, d in enumerate(p.WEEKDAYS)}
 MONTH_INDEX = {name: i + 1 for i, name in enumerate(m.MONTHS)}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -34,7 +34,8 @@ import difflib
 
 from lxml import etree
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
+from slakit.salesforce import MD_NS
+
 _Q = f"{{{MD_NS}}}"
 
 # root type -> {element: values meaning "the default Salesforce stores when the element is omitted"}

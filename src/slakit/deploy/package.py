@@ -17,8 +17,8 @@ from pathlib import Path
 from lxml import etree
 
 from slakit.errors import DeployError
+from slakit.salesforce import MD_NS
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
 TYPE_FOLDERS = {
     "Settings": "settings", "CustomField": "objects", "CustomObject": "objects", "MilestoneType": "milestoneTypes",
     "EmailTemplate": "email", "Workflow": "workflows", "WorkflowAlert": "workflows",

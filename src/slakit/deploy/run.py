@@ -17,6 +17,7 @@ from slakit.deploy.metadata import Progress, deploy_folder, retrieve
 from slakit.deploy.package import clean_action_names, read_folder, split_phases
 from slakit.deploy.preflight import require, run_preflight
 from slakit.errors import GuardError
+from slakit.salesforce import DEFAULT_API_VERSION
 
 
 @dataclass
@@ -40,7 +41,7 @@ def rendered(project=None, rendered_dir: str | Path | None = None, work: Path | 
         rendered_dir = (work or Path(tempfile.mkdtemp(prefix="slakit-render-"))) / "mdapi"
         render_project(project, rendered_dir, fmt="mdapi")
     files, members, version = read_folder(rendered_dir)
-    return files, members, (getattr(project, "api_version", None) or version or "62.0")
+    return files, members, (getattr(project, "api_version", None) or version or DEFAULT_API_VERSION)
 
 
 def _plan(conn, files, members, api_version) -> P.Plan:
@@ -100,7 +101,7 @@ def _load(tiers: str | Path | None, org: str, rendered_dir):
     from slakit.org.connect import connect_project
 
     project = load_project(tiers) if tiers else None
-    api_version = getattr(project, "api_version", None) or "62.0"
+    api_version = getattr(project, "api_version", None) or DEFAULT_API_VERSION
     if project is None and rendered_dir is not None:
         api_version = read_folder(rendered_dir)[2] or api_version
     return project, connect_project(org, project, api_version=api_version)

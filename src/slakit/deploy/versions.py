@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
+from slakit.salesforce import MD_NS
+
 _V = re.compile(r"^(?P<base>.+?)_v(?P<n>\d+)$")
 # EntitlementProcess children in schema (xsd:sequence) order: inserted elements must respect it.
 _ORDER = ["SObjectType", "active", "businessHours", "description", "entitlementRules", "entryStartDateField",

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from slakit.errors import OrgError
+from slakit.salesforce import DEFAULT_API_VERSION
 
 log = logging.getLogger(__name__)
 
 ENV_ORG_PREFIX = "CUMULUSCI_ORG_"
-DEFAULT_API_VERSION = "62.0"
 
 
 @dataclass(repr=False)
@@ -105,7 +105,7 @@ def _env_var_for(org_name: str) -> str | None:
     return None
 
 
-def load_project_config(project_dir: str | os.PathLike | None = None, *, api_version: str = "62.0"):
+def load_project_config(project_dir: str | os.PathLike | None = None, *, api_version: str = DEFAULT_API_VERSION):
     """CumulusCI's project config for `project_dir` (or the current folder, as `cci` finds it).
 
     Outside a CumulusCI project, a minimal project named `slakit` stands in, so global orgs and

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
+from slakit.salesforce import MD_NS
+
 MARKER = "Rendered by slakit"
 HEADER = f"<!-- {MARKER}: this folder is replaced on every render; edit tiers.yml, not these files. -->"
 
@@ -21,7 +23,7 @@ def members_by_type(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 def package_xml(pairs: Iterable[tuple[str, str]], api_version: str) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', HEADER,
-             '<Package xmlns="http://soap.sforce.com/2006/04/metadata">']
+             f'<Package xmlns="{MD_NS}">']
     for type_, members in members_by_type(pairs).items():
         lines.append("    <types>")
         lines.extend(f"        <members>{escape(m)}</members>" for m in members)

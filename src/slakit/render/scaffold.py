@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slakit.errors import SlakitError, UsageError
+from slakit.salesforce import DEFAULT_API_VERSION
 
-API_VERSION = "62.0"
 # target path in the new project -> template under templates/_init/
 FILES = {
     "tiers.yml": "_init/tiers.yml",
@@ -43,7 +43,7 @@ def project_name(target: Path, name: str | None) -> str:
     return text
 
 
-def render_scaffold(name: str, api_version: str = API_VERSION) -> dict[str, bytes]:
+def render_scaffold(name: str, api_version: str = DEFAULT_API_VERSION) -> dict[str, bytes]:
     from slakit.render.env import environment
 
     env = environment(None)  # bundled templates only: a new project has no overrides yet

@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from slakit.errors import Problem, RenderError
+from slakit.salesforce import MD_NS
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "metadata_slakit.xsd"
 
 

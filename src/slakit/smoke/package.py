@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from slakit.errors import RenderError
+from slakit.salesforce import MD_NS
 from slakit.smoke.variant import SUFFIX, SmokeVariant
 
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
@@ -29,7 +30,6 @@ RENAMED = ("Flow",)
 LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction")
 WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
                      "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
-NS = "http://soap.sforce.com/2006/04/metadata"
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _workflow_children(path: Path, obj: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for el in etree.parse(str(path)).getroot():
         tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
-        name = el.findtext(f"{{{NS}}}fullName")
+        name = el.findtext(f"{{{MD_NS}}}fullName")
         if tag in WORKFLOW_CHILDREN and name:
             out.setdefault(WORKFLOW_CHILDREN[tag], []).append(f"{obj}.{name}")
     return out
@@ -92,7 +92,7 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
     if not pkg_path.is_file():
         raise RenderError(f"rendering the smoke variant produced no package.xml in {out}")
     tree = etree.parse(str(pkg_path))
-    q = f"{{{NS}}}"
+    q = f"{{{MD_NS}}}"
     result = SmokePackage(out, {})
     children: dict[str, list[str]] = {}
     for types in list(tree.getroot().iter(f"{q}types")):
