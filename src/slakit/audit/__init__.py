@@ -12,5 +12,4 @@ milestones about to breach, and the compliance report.
     watch.py      the `at-risk --watch` refresh loop (injectable sleep, Ctrl-C ends it)
     report.py     compliance per tier, milestone and week, streamed
     html.py       the self-contained HTML report (plotly, inline plotly.js)
-    text.py       rich tables for the CLI (renderables, never printed here)
 """

@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(result.as_dict())
         else:
-            from slakit.audit.text import audit_summary, audit_table
+            from slakit.cli.audit_tables import audit_summary, audit_table
 
             console.print(audit_table(result))
             console.print(audit_summary(result), markup=False, highlight=False)
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         from slakit.audit.at_risk import at_risk
         from slakit.audit.durations import parse_minutes
         from slakit.audit.hours import load_hours
-        from slakit.audit.text import at_risk_table
+        from slakit.cli.audit_tables import at_risk_table
 
         minutes = parse_minutes(within, option="--within")
         if watch and as_json:
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json({**result.as_dict(), "html": str(html) if html else None})
             return
-        from slakit.audit.text import report_table, weekly_table
+        from slakit.cli.audit_tables import report_table, weekly_table
 
         console.print(report_table(result))
         if weekly:

@@ -1,4 +1,4 @@
-"""Rich tables for the audit, at-risk and report commands (renderables only; the CLI prints)."""
+"""Rich tables for the audit, at-risk and report commands (renderables only; the command prints them)."""
 
 from __future__ import annotations
 
