@@ -5,7 +5,6 @@ folder these tests deploy with `--from`."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from slakit.errors import DeployError, GuardError
