@@ -7,6 +7,10 @@
 - `cci_home`: a temporary HOME with no CUMULUSCI_* variables and no OS keyring, so the
   CumulusCI keychain reads and writes only there.
 - `tiers`: a copy of tests/data/acceptance.yml in a fresh folder.
+- `rendered_acceptance` (session): tests/data/acceptance.yml rendered at test time (Metadata API
+  format with package.xml), the folder deploy/plan/audit tests pass as `--from`/`--metadata`.
+  Shared and read-only: a test that edits files copies it first (teardown fails if one did not).
+  tests/golden is the one frozen render.
 - `run_cli`: the real `slakit` entry point in-process -> CliResult(exit_code, stdout, stderr).
 """
 
@@ -109,6 +113,23 @@ def tiers(tmp_path):
     path = tmp_path / "tiers.yml"
     shutil.copy(Path(__file__).resolve().parent / "data" / "acceptance.yml", path)
     return path
+
+
+@pytest.fixture(scope="session")
+def rendered_acceptance(tmp_path_factory):
+    """tests/data/acceptance.yml rendered now by the real renderer into a session folder."""
+    from slakit.config import load_project
+    from slakit.render import render_project
+
+    out = tmp_path_factory.mktemp("rendered") / "acceptance"
+    render_project(load_project(ROOT / "tests" / "data" / "acceptance.yml"), out)
+    before = _snapshot(out)
+    yield out
+    assert _snapshot(out) == before, "a test wrote into the shared rendered folder; copy it first (shutil.copytree)"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # -- the real `slakit` entry point, in-process -------------------------------------------------

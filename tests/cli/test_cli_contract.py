@@ -26,18 +26,17 @@ from tests.fakes import INSTANCE_URL, SESSION_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-RENDERED = ROOT / "tests" / "fakes" / "rendered" / "acceptance"
 OPENED = "2026-02-06T16:30-05:00"
 REFRESH_TOKEN = "5Aep861.contract.refresh.secret"
 ISSUED_TOKEN = SESSION_ID.replace("fake", "refreshed")  # what the fake's token endpoint hands out
 SECRETS = (SESSION_ID, ISSUED_TOKEN, REFRESH_TOKEN, "fake.session.token", "refreshed.session.token")
 
-# every command that reads a tiers.yml; {tiers} and {org} are filled in per test
+# every command that reads a tiers.yml; {tiers}, {org} and {rendered} are filled in per test
 OFFLINE = {
     "validate": ["validate", "{tiers}"],
     "render": ["render", "{tiers}", "--out", "out"],
     "simulate": ["simulate", "{tiers}", "--opened", OPENED],
-    "audit --metadata": ["audit", "{tiers}", "--metadata", str(RENDERED)],
+    "audit --metadata": ["audit", "{tiers}", "--metadata", "{rendered}"],
 }
 ORG = {
     "plan": ["plan", "{tiers}", "--org", "{org}"],
@@ -52,8 +51,9 @@ TIERS_COMMANDS = {**OFFLINE, **ORG}
 ORG_ONLY = {**ORG, "backfill --undo": ["backfill", "--undo", "run.jsonl", "--org", "{org}"]}
 
 
-def args(template: list[str], tiers: str = "tiers.yml", org: str = "uat") -> list[str]:
-    return [a.format(tiers=tiers, org=org) for a in template]
+def args(template: list[str], tiers: str = "tiers.yml", org: str = "uat", rendered: Path | str = "") -> list[str]:
+    """The argv of `template`; {rendered} is a rendered folder (the `rendered_acceptance` fixture)."""
+    return [a.format(tiers=tiers, org=org, rendered=rendered) for a in template]
 
 
 def one_line(result) -> str:
@@ -113,8 +113,8 @@ def journal(folder: Path, org_id: str) -> Path:
 
 # -- (a) a tiers.yml that does not exist ----------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(TIERS_COMMANDS))
-def test_missing_tiers_file_is_one_line_naming_it(name, uat, run_cli):
-    result = run_cli(*args(TIERS_COMMANDS[name], tiers="nowhere/tiers.yml"))
+def test_missing_tiers_file_is_one_line_naming_it(name, uat, run_cli, rendered_acceptance):
+    result = run_cli(*args(TIERS_COMMANDS[name], tiers="nowhere/tiers.yml", rendered=rendered_acceptance))
     assert result.exit_code == 1
     assert "nowhere/tiers.yml" in one_line(result)
     assert result.stdout == ""
@@ -122,8 +122,8 @@ def test_missing_tiers_file_is_one_line_naming_it(name, uat, run_cli):
 
 
 @pytest.mark.parametrize("name", sorted(TIERS_COMMANDS))
-def test_missing_tiers_file_with_json_is_one_failure_document(name, uat, run_cli):
-    result = run_cli(*args(TIERS_COMMANDS[name], tiers="nowhere/tiers.yml"), "--json")
+def test_missing_tiers_file_with_json_is_one_failure_document(name, uat, run_cli, rendered_acceptance):
+    result = run_cli(*args(TIERS_COMMANDS[name], tiers="nowhere/tiers.yml", rendered=rendered_acceptance), "--json")
     assert result.exit_code == 1
     doc = failure_document(result)
     assert "nowhere/tiers.yml" in json.dumps(doc)
@@ -132,10 +132,10 @@ def test_missing_tiers_file_with_json_is_one_failure_document(name, uat, run_cli
 
 # -- (b) an invalid tiers.yml ----------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(TIERS_COMMANDS))
-def test_invalid_tiers_file_prints_the_line_validate_prints(name, uat, work, run_cli):
+def test_invalid_tiers_file_prints_the_line_validate_prints(name, uat, work, run_cli, rendered_acceptance):
     shutil.copy(DATA / "invalid" / "bad_duration.yml", work / "tiers.yml")
     expected = (DATA / "invalid" / "bad_duration.expected").read_text().strip().format(file="tiers.yml")
-    result = run_cli(*args(TIERS_COMMANDS[name]))
+    result = run_cli(*args(TIERS_COMMANDS[name], rendered=rendered_acceptance))
     assert result.exit_code == 1
     assert one_line(result) == expected
     assert uat.calls == []
@@ -289,14 +289,14 @@ OFFLINE_JSON = {
     "init": (["init", "client", "--json"], 0),
     "schema": (["schema", "--json"], 0),
     "schema (always JSON)": (["schema"], 0),
-    "audit --metadata": (["audit", "--metadata", str(RENDERED), "--json"], None),
+    "audit --metadata": (["audit", "--metadata", "{rendered}", "--json"], None),
 }
 
 
 @pytest.mark.parametrize("name", sorted(OFFLINE_JSON))
-def test_offline_json_is_one_document(name, work, run_cli):
+def test_offline_json_is_one_document(name, work, run_cli, rendered_acceptance):
     argv, code = OFFLINE_JSON[name]
-    result = run_cli(*argv)
+    result = run_cli(*args(argv, rendered=rendered_acceptance))
     assert result.exit_code == (code if code is not None else result.exit_code) and result.exit_code in (0, 1)
     assert isinstance(one_document(result), (dict, list))
 

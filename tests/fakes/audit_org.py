@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from slakit.deploy.plan import DAYS  # the weekday prefixes of BusinessHours' time fields
 from tests.fakes.ids import KEY_PREFIXES
-
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def hours_fields(days: dict[str, tuple[str, str] | None]) -> dict:

@@ -33,16 +33,25 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 from lxml import etree
 
-NS = "http://soap.sforce.com/2006/04/metadata"
-ENTITLEMENT_TYPES = {"EntitlementProcess": "entitlementProcesses", "MilestoneType": "milestoneTypes",
-                     "EntitlementTemplate": "entitlementTemplates"}
-FOLDER_TYPES = {"entitlementProcesses": "EntitlementProcess", "milestoneTypes": "MilestoneType",
-                "entitlementTemplates": "EntitlementTemplate", "settings": "Settings", "objects": "CustomObject",
-                "workflows": "Workflow", "flows": "Flow", "email": "EmailTemplate", "flexipages": "FlexiPage"}
+from slakit.config.project import WEEKDAYS as DAYS
+from slakit.deploy.package import TYPE_FOLDERS
+from slakit.deploy.plan import ENTITLEMENT_TYPES
+from slakit.render.xsd import SCHEMA_FILE
+from slakit.salesforce import MD_NS as NS
+from slakit.smoke.package import WORKFLOW_CHILDREN
+
+# Tables built from the product's (tests/fakes/README.md): the folder of each file-level metadata
+# type from slakit's TYPE_FOLDERS, leaving out the types that live inside a parent's file (the
+# Metadata API's "child" types: workflow actions and rules, custom fields, business hours entries).
+_CHILD_TYPES = {*WORKFLOW_CHILDREN.values(), "CustomField", "BusinessHoursEntry"}
+FOLDER_TYPES = {folder: type_ for type_, folder in TYPE_FOLDERS.items() if type_ not in _CHILD_TYPES}
+assert len(FOLDER_TYPES) == len([t for t in TYPE_FOLDERS if t not in _CHILD_TYPES]), \
+    "two file-level types share a folder in slakit.deploy.package.TYPE_FOLDERS"
 _ids = itertools.count(1)
 
 
@@ -341,7 +350,7 @@ class MetadataApi:
                 for bh in root.findall(f"{{{NS}}}businessHours"):
                     values = {"Name": _child(bh, "name"), "IsActive": _child(bh, "active") == "true",
                               "TimeZoneSidKey": _child(bh, "timeZoneId")}
-                    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+                    for day in DAYS:
                         for edge in ("Start", "End"):  # SOQL returns times as 09:00:00.000Z
                             values[f"{day.title()}{edge}Time"] = _child(bh, f"{day}{edge}Time")
                     found = org.find("BusinessHours", Name=values["Name"])
@@ -386,8 +395,15 @@ class MetadataApi:
             org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
 
 
-WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
-                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
+
+@lru_cache(maxsize=1)
+def workflow_order() -> list[str]:
+    """The Workflow children in the order the Metadata API schema's sequence declares them (the
+    reduced XSD slakit validates against, src/slakit/schema)."""
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    root = etree.parse(str(SCHEMA_FILE)).getroot()
+    workflow = root.find(f"{xs}complexType[@name='Workflow']")
+    return [el.get("name") for el in workflow.iter(f"{xs}element")]
 
 
 def _package_members(xml: bytes) -> dict[str, list[str]]:
@@ -412,7 +428,7 @@ def _merge_workflow(stored: bytes | None, deployed: bytes, listed: set[tuple[str
                 base.remove(old)
         base.append(child)
     # the Metadata API writes children grouped by type, in the schema's order
-    order = list(WORKFLOW_CHILDREN)
+    order = workflow_order()
     kids = sorted(base, key=lambda el: (order.index(etree.QName(el).localname)
                                         if etree.QName(el).localname in order else len(order),
                                         el.findtext(f"{{{NS}}}fullName") or ""))

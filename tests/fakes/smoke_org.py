@@ -29,10 +29,19 @@ from typing import Any
 
 from lxml import etree
 
+from slakit.render.actions import TYPE_OF
+from slakit.salesforce import MD_NS
+from slakit.smoke.package import WORKFLOW_CHILDREN
 from tests.fakes.evaluate import parse_when
 from tests.fakes.org import FakeOrg, sf_datetime
 
-NS = "{http://soap.sforce.com/2006/04/metadata}"
+NS = f"{{{MD_NS}}}"
+# A milestone action's `type` (Alert, FieldUpdate, Task: the action types slakit renders, from
+# slakit.render.actions) -> the Case.workflow element that defines it (alerts, fieldUpdates, tasks:
+# the Metadata API's Workflow<type> children, from slakit.smoke.package).
+WORKFLOW_TAG = {child[len("Workflow"):]: tag for tag, child in WORKFLOW_CHILDREN.items()
+                if child[len("Workflow"):] in TYPE_OF.values()}
+assert set(WORKFLOW_TAG) == set(TYPE_OF.values()), "an action type slakit renders has no workflow element"
 EXTRA_OBJECTS = {
     "CaseComment": ({"ParentId": "reference:Case", "CommentBody": "textarea", "IsPublished": "boolean"}, "00a"),
     "EmailMessage": ({"ParentId": "reference:Case", "Incoming": "boolean", "Status": "picklist", "Subject": "string",
@@ -138,7 +147,7 @@ class SmokeOrg:
         data = self.mdapi.files.get("workflows/Case.workflow")
         if data is None:
             return None
-        tag = {"FieldUpdate": "fieldUpdates", "Task": "tasks"}.get(kind)
+        tag = WORKFLOW_TAG.get(kind)
         for el in etree.fromstring(data).findall(f"{NS}{tag}") if tag else []:
             if _text(el, "fullName") == name:
                 return el
@@ -148,7 +157,7 @@ class SmokeOrg:
         el = self._workflow_action(name, kind)
         case = self.org.get_record(case_id)
         if el is None or case is None:
-            return  # email alerts leave nothing behind
+            return
         if kind == "FieldUpdate":
             value: Any = _text(el, "literalValue")
             if _text(el, "formula") == "NOW()":
@@ -161,6 +170,7 @@ class SmokeOrg:
             tid = self.org.insert("Task", Subject=_text(el, "subject"), WhatId=case_id, OwnerId=case.get("OwnerId"),
                                   Status=_text(el, "status"))
             self.org.get_record(tid)["CreatedDate"] = sf_datetime(at)
+        # an Alert sends an email and leaves no record behind (this fake sends nothing)
 
     # -- automation ------------------------------------------------------------------------
     def _owned(self, org, rec, op):

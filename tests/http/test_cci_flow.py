@@ -76,7 +76,7 @@ def test_slakit_release_flow_runs_render_deploy_backfill(cci_project, fake_org, 
     assert backfill and fake_org.count("collection_create") == 0  # the backfill step was a dry run
 
 
-def test_deploy_task_failure_is_a_cumulusci_failure(cci_project, fake_org, mdapi):
+def test_deploy_task_failure_is_a_cumulusci_failure(cci_project, fake_org, mdapi, rendered_acceptance):
     from cumulusci.core.config import TaskConfig
     from cumulusci.core.exceptions import CumulusCIFailure
 
@@ -85,7 +85,7 @@ def test_deploy_task_failure_is_a_cumulusci_failure(cci_project, fake_org, mdapi
     mdapi.fail("EntitlementProcess", "gold", "Invalid milestone action", line=7)
     org_config = cci_project.keychain.get_org("uat")
     task = DeployTiers(cci_project, TaskConfig({"options": {"tiers": "tiers.yml",
-                                                            "rendered_dir": str(ROOT / "tests/fakes/rendered/acceptance")}}),
+                                                            "rendered_dir": str(rendered_acceptance)}}),
                        org_config)
     with pytest.raises(CumulusCIFailure) as exc:
         task()

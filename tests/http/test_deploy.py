@@ -1,16 +1,15 @@
 """`slakit deploy` end to end: real render, REAL CumulusCI Deploy task and REAL simple-salesforce,
-the org answered by the stateful fake (REST + Metadata API SOAP). Only time.sleep is patched."""
+the org answered by the stateful fake (REST + Metadata API SOAP). Only time.sleep is patched.
+`rendered_acceptance` (tests/conftest.py) is tests/data/acceptance.yml rendered at test time, the
+folder these tests deploy with `--from`."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from slakit.errors import DeployError, GuardError
 from tests.fakes import FakeOrg
 
-RENDERED = Path(__file__).resolve().parent.parent / "fakes" / "rendered" / "acceptance"
 SAMPLE_TYPES = ["Response Time", "Resolution Time", "Escalate Case"]  # what a new org ships
 
 
@@ -38,12 +37,13 @@ def new_org(fake_org, mdapi):
     return fake_org
 
 
-def test_deploy_turns_entitlements_on_then_deploys_everything(org_conn, new_org, mdapi, tiers, no_sleep):
+def test_deploy_turns_entitlements_on_then_deploys_everything(org_conn, new_org, mdapi, tiers, no_sleep,
+                                                              rendered_acceptance):
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
 
     seen = []
-    result = deploy_project(org_conn, load_project(tiers), rendered_dir=RENDERED, on_progress=seen.append)
+    result = deploy_project(org_conn, load_project(tiers), rendered_dir=rendered_acceptance, on_progress=seen.append)
     assert [p["phase"] for p in result.phases] == ["settings", "components"]
     first, second = mdapi.deploys
     assert set(first.files) == {"package.xml", "settings/Entitlement.settings", "settings/BusinessHours.settings"}
@@ -62,10 +62,11 @@ def test_deploy_turns_entitlements_on_then_deploys_everything(org_conn, new_org,
     assert no_sleep, "CumulusCI polled checkDeployStatus (sleep patched, not skipped)"
 
 
-def test_cli_deploy_component_failure_is_one_line_each(org_conn, new_org, mdapi, tiers, no_sleep, capsys):
+def test_cli_deploy_component_failure_is_one_line_each(org_conn, new_org, mdapi, tiers, no_sleep, capsys,
+                                                       rendered_acceptance):
     mdapi.fail("EntitlementProcess", "gold", "Invalid time trigger: timeLength must be negative", line=23)
     mdapi.fail("Flow", "Slakit_Case_Entitlement_Stamping", "The flow can't be activated")
-    code, out, err = cli(capsys, "deploy", tiers, "--from", RENDERED, "--org", "uat")
+    code, out, err = cli(capsys, "deploy", tiers, "--from", rendered_acceptance, "--org", "uat")
     assert code == 1
     lines = err.strip().splitlines()
     assert "EntitlementProcess gold: Invalid time trigger: timeLength must be negative " \
@@ -76,11 +77,12 @@ def test_cli_deploy_component_failure_is_one_line_each(org_conn, new_org, mdapi,
     assert new_org.find("SlaProcess") == []  # rollbackOnError: the failed phase saved nothing
 
 
-def test_check_only_validates_without_saving(org_conn, new_org, mdapi, tiers, no_sleep, capsys):
+def test_check_only_validates_without_saving(org_conn, new_org, mdapi, tiers, no_sleep, capsys, rendered_acceptance):
     new_org.entitlements = True
     for name in ("US Business Hours", "EMEA Business Hours", "Support 24x7"):
         new_org.insert("BusinessHours", Name=name, IsActive=True)
-    code, out, err = cli(capsys, "deploy", tiers, "--from", RENDERED, "--org", "uat", "--check-only", "--test-level", "NoTestRun", "--json")
+    code, out, err = cli(capsys, "deploy", tiers, "--from", rendered_acceptance,
+                         "--org", "uat", "--check-only", "--test-level", "NoTestRun", "--json")
     assert code == 0, err
     import json
 
@@ -129,16 +131,17 @@ def test_invalid_type_from_the_metadata_api_becomes_the_sentence(org_conn, fake_
                                  "(milestoneTypes/Resolution.milestoneType)"]
 
 
-def test_preflight_names_missing_field_and_inactive_existing_hours(org_conn, fake_org, mdapi, tiers, no_sleep, capsys):
+def test_preflight_names_missing_field_and_inactive_existing_hours(org_conn, fake_org, mdapi, tiers, no_sleep, capsys,
+                                                                   rendered_acceptance):
     fake_org.insert("BusinessHours", Name="Default", IsActive=False)
-    code, out, err = cli(capsys, "deploy", tiers, "--from", RENDERED, "--org", "uat")
+    code, out, err = cli(capsys, "deploy", tiers, "--from", rendered_acceptance, "--org", "uat")
     assert code == 1
     assert "business hours 'Default' exist but are inactive" in err
     assert "field Case.L2_Assigned__c is read by the rendered metadata but is not in the org" in err
     assert mdapi.deploys == []
 
 
-def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_sleep):
+def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_sleep, rendered_acceptance):
     import json
 
     from slakit.deploy.run import deploy_project
@@ -158,19 +161,19 @@ def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_s
 
     project = load_project(tiers)
     with pytest.raises(GuardError) as exc:
-        deploy_project(conn, project, rendered_dir=RENDERED)
+        deploy_project(conn, project, rendered_dir=rendered_acceptance)
     assert "refusing to deploy to production org 'Acme Production'" in str(exc.value)
     asked = []
     with pytest.raises(GuardError):
-        deploy_project(conn, project, rendered_dir=RENDERED, confirm=lambda q: asked.append(q) or False)
+        deploy_project(conn, project, rendered_dir=rendered_acceptance, confirm=lambda q: asked.append(q) or False)
     assert asked == ["'Acme Production' is a PRODUCTION org. Deploy to it?"]
     assert mdapi.deploys == []
-    result = deploy_project(conn, project, rendered_dir=RENDERED, yes=True)
+    result = deploy_project(conn, project, rendered_dir=rendered_acceptance, yes=True)
     assert len(mdapi.deploys) == 2 and result.phases[-1]["status"] == "Succeeded"
 
 
 def test_live_render_deploys(org_conn, new_org, mdapi, tiers, no_sleep):
-    """The same deploy rendering tiers.yml now (the frozen folder above keeps the other tests stable)."""
+    """The same deploy with no `--from`: deploy_project renders tiers.yml itself."""
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
     from slakit.errors import RenderError

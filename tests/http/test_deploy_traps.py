@@ -8,16 +8,16 @@ import shutil
 
 import pytest
 
-from tests.http.test_deploy import RENDERED, cli, new_org  # noqa: F401  (fixtures)
+from tests.http.test_deploy import cli, new_org  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 PLATINUM = "entitlementProcesses/platinum.entitlementProcess"
 
 
 def test_case_prefix_is_removed_from_time_trigger_and_success_actions(org_conn, new_org, mdapi, tiers,  # noqa: F811
-                                                                        tmp_path, capsys):
+                                                                        tmp_path, capsys, rendered_acceptance):
     folder = tmp_path / "prefixed"
-    shutil.copytree(RENDERED, folder)
+    shutil.copytree(rendered_acceptance, folder)
     path = folder / PLATINUM
     data = path.read_bytes()
     assert b"<name>Platinum_Resolution_Success_Set</name>" in data  # a successActions entry
@@ -32,11 +32,11 @@ def test_case_prefix_is_removed_from_time_trigger_and_success_actions(org_conn, 
     assert b"<name>Case." not in sent and b"<name>Platinum_Resolution_Success_Set</name>" in sent
 
 
-def test_a_name_with_v_in_it_is_not_a_version(org_conn, new_org, mdapi, tmp_path):  # noqa: F811
+def test_a_name_with_v_in_it_is_not_a_version(org_conn, new_org, mdapi, tmp_path, rendered_acceptance):  # noqa: F811
     from slakit.deploy.run import deploy_project, plan_project
 
     folder = tmp_path / "vip"
-    shutil.copytree(RENDERED, folder)
+    shutil.copytree(rendered_acceptance, folder)
     (folder / "entitlementProcesses" / "gold.entitlementProcess").rename(
         folder / "entitlementProcesses" / "gold_vip.entitlementProcess")
     path = folder / "entitlementProcesses" / "gold_vip.entitlementProcess"

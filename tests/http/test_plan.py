@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.http.test_deploy import RENDERED, SAMPLE_TYPES, cli
+from tests.http.test_deploy import SAMPLE_TYPES, cli
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 
 
 @pytest.fixture
-def deployed(org_conn, fake_org, mdapi, tiers):
+def deployed(org_conn, fake_org, mdapi, tiers, rendered_acceptance):
     """A sandbox where the acceptance tiers were deployed (from a new org)."""
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
@@ -25,14 +25,14 @@ def deployed(org_conn, fake_org, mdapi, tiers):
     for name in SAMPLE_TYPES:
         fake_org.insert("MilestoneType", Name=name)
     fake_org.add_field("Case", "L2_Assigned__c", "boolean")
-    deploy_project(org_conn, load_project(tiers), rendered_dir=RENDERED)
+    deploy_project(org_conn, load_project(tiers), rendered_dir=rendered_acceptance)
     mdapi.deploys.clear()
     return fake_org
 
 
-def edited_copy(tmp_path, old: bytes, new: bytes, name="gold") -> Path:
+def edited_copy(rendered, tmp_path, old: bytes, new: bytes, name="gold") -> Path:
     folder = tmp_path / "edited"
-    shutil.copytree(RENDERED, folder)
+    shutil.copytree(rendered, folder)
     path = folder / "entitlementProcesses" / f"{name}.entitlementProcess"
     data = path.read_bytes()
     assert old in data
@@ -47,16 +47,18 @@ def open_case_on(org, process_name: str) -> str:
     return org.insert("Case", Subject="Printer on fire", AccountId=acct, EntitlementId=ent, Status="New")
 
 
-def test_plan_after_deploy_is_empty(deployed, tiers, capsys):
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--detailed-exitcode")
+def test_plan_after_deploy_is_empty(deployed, tiers, capsys, rendered_acceptance):
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance, "--org", "uat", "--detailed-exitcode")
     assert code == 0, err
     assert "Plan: 0 to add, 0 to change, 0 new process version(s)" in out
     assert "Left alone (not in tiers.yml): MilestoneType: Escalate Case, Resolution Time, Response Time" in out
 
 
-def test_plan_on_a_new_org_adds_everything_without_querying_entitlement_objects(fake_org, org_conn, mdapi, tiers, capsys):
+def test_plan_on_a_new_org_adds_everything_without_querying_entitlement_objects(fake_org, org_conn, mdapi, tiers,
+                                                                                capsys, rendered_acceptance):
     fake_org.entitlements = False
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--json", "--detailed-exitcode")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance,
+                         "--org", "uat", "--json", "--detailed-exitcode")
     assert code == 2
     doc = json.loads(out)
     assert doc["entitlements_enabled"] is False and doc["has_changes"] is True
@@ -69,13 +71,14 @@ def test_plan_on_a_new_org_adds_everything_without_querying_entitlement_objects(
                                         for t, _ in mdapi.retrieves[-1]["members"])
 
 
-def test_changed_process_with_open_cases_gets_a_new_version(deployed, org_conn, mdapi, tiers, tmp_path, capsys):
+def test_changed_process_with_open_cases_gets_a_new_version(deployed, org_conn, mdapi, tiers, tmp_path, capsys,
+                                                            rendered_acceptance):
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project, plan_project
 
     open_case_on(deployed, "gold")
     gold_v1 = deployed.find("SlaProcess", NameNorm="gold")[0]
-    folder = edited_copy(tmp_path, b"<minutesToComplete>240</minutesToComplete>",
+    folder = edited_copy(rendered_acceptance, tmp_path, b"<minutesToComplete>240</minutesToComplete>",
                          b"<minutesToComplete>120</minutesToComplete>")
     plan = plan_project(org_conn, load_project(tiers), rendered_dir=folder)
     gold = next(c for c in plan.changes if c.type == "EntitlementProcess" and c.name == "Gold")
@@ -96,15 +99,17 @@ def test_changed_process_with_open_cases_gets_a_new_version(deployed, org_conn, 
     assert code == 0, out + err
 
 
-def test_changed_process_without_open_cases_is_edited_in_place(deployed, org_conn, tiers, tmp_path, capsys):
-    folder = edited_copy(tmp_path, b"<minutesToComplete>240</minutesToComplete>",
+def test_changed_process_without_open_cases_is_edited_in_place(deployed, org_conn, tiers, tmp_path, capsys,
+                                                               rendered_acceptance):
+    folder = edited_copy(rendered_acceptance, tmp_path, b"<minutesToComplete>240</minutesToComplete>",
                          b"<minutesToComplete>180</minutesToComplete>")
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 2
     assert "  ~ EntitlementProcess Gold: no open cases: edited in place" in out.splitlines()
 
 
-def test_version_numbers_compare_as_integers_and_master_comes_from_the_org(deployed, org_conn, mdapi, tiers, tmp_path):
+def test_version_numbers_compare_as_integers_and_master_comes_from_the_org(deployed, org_conn, mdapi, tiers, tmp_path,
+                                                                           rendered_acceptance):
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
 
@@ -117,7 +122,8 @@ def test_version_numbers_compare_as_integers_and_master_comes_from_the_org(deplo
         mdapi.files["entitlementProcesses/gold.entitlementProcess"]
     open_case_on(deployed, "gold")
     foreign = b"<name>Gold</name>\n    <versionMaster>5520X000001AbCd</versionMaster>"
-    folder = edited_copy(tmp_path, b"<name>Gold</name>", foreign)  # a file carrying another org's master
+    # a file carrying another org's master
+    folder = edited_copy(rendered_acceptance, tmp_path, b"<name>Gold</name>", foreign)
     folder_file = folder / "entitlementProcesses" / "gold.entitlementProcess"
     folder_file.write_bytes(folder_file.read_bytes().replace(b"<minutesToComplete>240<", b"<minutesToComplete>60<"))
     result = deploy_project(org_conn, load_project(tiers), rendered_dir=folder)
@@ -129,14 +135,14 @@ def test_version_numbers_compare_as_integers_and_master_comes_from_the_org(deplo
     assert v10 != deployed.find("SlaProcess", NameNorm="gold", VersionNumber=11)[0]["Id"]
 
 
-def test_fake_rejects_a_foreign_version_master(deployed, org_conn, mdapi, tmp_path):
+def test_fake_rejects_a_foreign_version_master(deployed, org_conn, mdapi, tmp_path, rendered_acceptance):
     """The trap plan/deploy avoid: deploying `_v2` as rendered elsewhere fails in the org."""
     from slakit.deploy.metadata import deploy_folder
     from slakit.errors import DeployError
 
     folder = tmp_path / "foreign"
     (folder / "entitlementProcesses").mkdir(parents=True)
-    data = (RENDERED / "entitlementProcesses" / "gold.entitlementProcess").read_bytes().replace(
+    data = (rendered_acceptance / "entitlementProcesses" / "gold.entitlementProcess").read_bytes().replace(
         b"<name>Gold</name>", b"<name>Gold</name>\n    <versionMaster>5520X000001AbCd</versionMaster>\n"
                               b"    <versionNumber>2</versionNumber>")
     (folder / "entitlementProcesses" / "gold_v2.entitlementProcess").write_bytes(data)
@@ -149,18 +155,19 @@ def test_fake_rejects_a_foreign_version_master(deployed, org_conn, mdapi, tmp_pa
                                  "name. (entitlementProcesses/gold_v2.entitlementProcess)"]
 
 
-def test_detailed_exitcode_error_is_1(cci_home, fake_org, tiers, tmp_path, capsys, monkeypatch):
+def test_detailed_exitcode_error_is_1(cci_home, fake_org, tiers, tmp_path, capsys, monkeypatch, rendered_acceptance):
     monkeypatch.chdir(tmp_path)
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "nowhere", "--detailed-exitcode")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance,
+                         "--org", "nowhere", "--detailed-exitcode")
     assert code == 1
     assert err.strip().splitlines() == ["no org named 'nowhere' in the CumulusCI keychain (known: beta, dev, feature, "
                                         "qa, release) (run `cci org connect nowhere` or set CUMULUSCI_ORG_NOWHERE)"]
 
 
-def test_business_hours_edited_in_setup_show_as_change(deployed, org_conn, tiers, capsys):
+def test_business_hours_edited_in_setup_show_as_change(deployed, org_conn, tiers, capsys, rendered_acceptance):
     us = deployed.find("BusinessHours", Name="US Business Hours")[0]
     assert us["MondayStartTime"] == "09:00:00.000Z"  # what the deploy wrote
     deployed.update("BusinessHours", us["Id"], {"MondayStartTime": "08:00:00.000Z", "FridayEndTime": None})
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--detailed-exitcode")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance, "--org", "uat", "--detailed-exitcode")
     assert code == 2
     assert "  ~ BusinessHours US Business Hours: hours differ on Monday, Friday" in out.splitlines()

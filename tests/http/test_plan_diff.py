@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from tests.http.test_deploy import RENDERED, cli
+from tests.http.test_deploy import cli
 from tests.http.test_plan import deployed, open_case_on  # noqa: F401  (fixtures)
 from tests.http.test_plan_retrieved import GOLD, make_retrieve_realistic
 
@@ -20,10 +20,10 @@ pytestmark = pytest.mark.usefixtures("no_sleep")
 PAD = "      "  # detail lines sit under their component
 
 
-def edited(tmp_path, edits: dict[str, list[tuple[bytes, bytes]]]):
+def edited(rendered, tmp_path, edits: dict[str, list[tuple[bytes, bytes]]]):
     """A copy of the rendered package with exact byte edits (each must apply)."""
     folder = tmp_path / "edited"
-    shutil.copytree(RENDERED, folder)
+    shutil.copytree(rendered, folder)
     for rel, pairs in edits.items():
         path = folder / rel
         data = path.read_bytes()
@@ -65,8 +65,9 @@ def without_l2_dwell(folder):
     path.write_bytes(data)
 
 
-def test_a_time_limit_change_names_the_milestone_and_both_values(deployed, tiers, tmp_path, capsys):  # noqa: F811
-    folder = edited(tmp_path, {GOLD: [(b"<minutesToComplete>240</minutesToComplete>",
+def test_a_time_limit_change_names_the_milestone_and_both_values(deployed, tiers, tmp_path, capsys,  # noqa: F811
+                                                                 rendered_acceptance):
+    folder = edited(rendered_acceptance, tmp_path, {GOLD: [(b"<minutesToComplete>240</minutesToComplete>",
                                        b"<minutesToComplete>180</minutesToComplete>")]})
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 2, out + err
@@ -74,9 +75,10 @@ def test_a_time_limit_change_names_the_milestone_and_both_values(deployed, tiers
         "milestone First Response: minutesToComplete 240 -> 180"]
 
 
-def test_an_added_warning_and_a_removed_milestone_under_a_new_version(deployed, tiers, tmp_path, capsys):  # noqa: F811
+def test_an_added_warning_and_a_removed_milestone_under_a_new_version(deployed, tiers, tmp_path, capsys,  # noqa: F811
+                                                                      rendered_acceptance):
     open_case_on(deployed, "gold")
-    folder = edited(tmp_path, {GOLD: [(b"<timeTriggers>", WARNING_30 + b"<timeTriggers>")]})
+    folder = edited(rendered_acceptance, tmp_path, {GOLD: [(b"<timeTriggers>", WARNING_30 + b"<timeTriggers>")]})
     without_l2_dwell(folder)
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 2, out + err
@@ -86,10 +88,11 @@ def test_an_added_warning_and_a_removed_milestone_under_a_new_version(deployed, 
                                   "milestone L2 Dwell: removed"]
 
 
-def test_business_hours_name_each_day_that_changes(deployed, tiers, tmp_path, capsys):  # noqa: F811
+def test_business_hours_name_each_day_that_changes(deployed, tiers, tmp_path, capsys,  # noqa: F811
+                                                   rendered_acceptance):
     us = deployed.find("BusinessHours", Name="US Business Hours")[0]
     deployed.update("BusinessHours", us["Id"], {"FridayStartTime": None, "FridayEndTime": None})  # closed in Setup
-    folder = edited(tmp_path, {"settings/BusinessHours.settings": [
+    folder = edited(rendered_acceptance, tmp_path, {"settings/BusinessHours.settings": [
         (ONE_DAY_HOURS, ONE_DAY_HOURS.replace(b"09:00", b"08:00"))]})
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 2, out + err
@@ -98,9 +101,10 @@ def test_business_hours_name_each_day_that_changes(deployed, tiers, tmp_path, ca
     assert "  ~ BusinessHours EMEA Business Hours" not in out  # untouched rows say nothing
 
 
-def test_json_lists_every_difference_as_path_before_after(deployed, tiers, tmp_path, capsys):  # noqa: F811
+def test_json_lists_every_difference_as_path_before_after(deployed, tiers, tmp_path, capsys,  # noqa: F811
+                                                          rendered_acceptance):
     open_case_on(deployed, "gold")
-    folder = edited(tmp_path, {GOLD: [(b"<minutesToComplete>240</minutesToComplete>",
+    folder = edited(rendered_acceptance, tmp_path, {GOLD: [(b"<minutesToComplete>240</minutesToComplete>",
                                        b"<minutesToComplete>180</minutesToComplete>"),
                                       (b"<timeTriggers>", WARNING_30 + b"<timeTriggers>")],
                                "settings/BusinessHours.settings": [
@@ -129,8 +133,8 @@ def test_json_lists_every_difference_as_path_before_after(deployed, tiers, tmp_p
     assert by[("EntitlementProcess", "Platinum")]["diff"] == []
 
 
-def test_detail_is_bounded_and_in_a_stable_order(deployed, tiers, tmp_path, capsys):  # noqa: F811
-    folder = edited(tmp_path, {})
+def test_detail_is_bounded_and_in_a_stable_order(deployed, tiers, tmp_path, capsys, rendered_acceptance):  # noqa: F811
+    folder = edited(rendered_acceptance, tmp_path, {})
     path = folder / GOLD
     data = path.read_bytes()
     assert data.count(b"<type>Alert</type>") == 14  # every warning and violation email of Gold
@@ -150,13 +154,14 @@ def test_detail_is_bounded_and_in_a_stable_order(deployed, tiers, tmp_path, caps
     assert len(gold["diff"]) == 14  # --json is not cut
 
 
-def test_what_a_retrieve_writes_back_is_never_listed_as_a_difference(deployed, mdapi, tiers, capsys):  # noqa: F811
+def test_what_a_retrieve_writes_back_is_never_listed_as_a_difference(deployed, mdapi, tiers, capsys,  # noqa: F811
+                                                                     rendered_acceptance):
     files = make_retrieve_realistic(mdapi, deployed)  # defaults, Case. prefixes, -2 Hours, CRLF, other alerts
     files[GOLD] = files[GOLD].replace(b"<isDisplayedOnLinkedEntity>false</isDisplayedOnLinkedEntity>",
                                       b"<isDisplayedOnLinkedEntity>true</isDisplayedOnLinkedEntity>", 1)
     wf = "workflows/Case.workflow"
     files[wf] = files[wf].replace(b"<literalValue>1</literalValue>", b"<literalValue>0</literalValue>", 1)
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance, "--org", "uat")
     assert block(out, "  ~ EntitlementProcess Gold: no open cases: edited in place") == [
         "milestone First Response: isDisplayedOnLinkedEntity true -> false"]  # omitted in ours: the default
     assert block(out, "  ~ Workflow Case") == ["field update Gold_Agent_Assignment_Violation_Set: literalValue 0 -> 1"]

@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from tests.http.test_deploy import RENDERED, cli
+from tests.http.test_deploy import cli
 from tests.http.test_plan import deployed  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
@@ -81,14 +81,16 @@ def make_retrieve_realistic(mdapi, org):
     return files
 
 
-def test_a_realistic_retrieve_of_what_was_deployed_is_unchanged(deployed, mdapi, tiers, capsys):  # noqa: F811
+def test_a_realistic_retrieve_of_what_was_deployed_is_unchanged(deployed, mdapi, tiers, capsys,  # noqa: F811
+                                                                rendered_acceptance):
     make_retrieve_realistic(mdapi, deployed)
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--detailed-exitcode")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance, "--org", "uat", "--detailed-exitcode")
     assert code == 0, out + err
     assert "Plan: 0 to add, 0 to change, 0 new process version(s)" in out
 
 
-def test_a_real_change_still_shows_through_the_defaults(deployed, mdapi, tiers, capsys):  # noqa: F811
+def test_a_real_change_still_shows_through_the_defaults(deployed, mdapi, tiers, capsys,  # noqa: F811
+                                                        rendered_acceptance):
     files = make_retrieve_realistic(mdapi, deployed)
     # the org's Gold shows First Response on linked entities (not the default): a real difference
     files[GOLD] = files[GOLD].replace(b"<isDisplayedOnLinkedEntity>false</isDisplayedOnLinkedEntity>",
@@ -99,7 +101,7 @@ def test_a_real_change_still_shows_through_the_defaults(deployed, mdapi, tiers, 
     # and one of OUR field updates was edited in Setup
     wf = "workflows/Case.workflow"
     files[wf] = files[wf].replace(b"<literalValue>1</literalValue>", b"<literalValue>0</literalValue>", 1)
-    code, out, err = cli(capsys, "plan", tiers, "--from", RENDERED, "--org", "uat", "--detailed-exitcode")
+    code, out, err = cli(capsys, "plan", tiers, "--from", rendered_acceptance, "--org", "uat", "--detailed-exitcode")
     assert code == 2, out + err
     lines = out.splitlines()
     assert "  ~ EntitlementProcess Gold: no open cases: edited in place" in lines
