@@ -18,12 +18,15 @@ for, entry dates other than Case.CreatedDate, exit criteria other than Case.IsCl
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from slakit.clock import business_day_minutes, warning_offset_minutes
+from slakit.config.names import api_name, join
 from slakit.importer.actions import translate
 from slakit.importer.flows import Automation, read_automation
 from slakit.importer.read import DAYS, Facts, Hours, q, text
@@ -39,6 +42,9 @@ KNOWN_MILESTONE = {"businessHours", "milestoneCriteriaFilterItems", "milestoneCr
                    "milestoneName", "minutesToComplete", "successActions", "timeTriggers", "useCriteriaStartTime",
                    "isDisplayedOnLinkedEntity", "minutesCustomClass"}
 MAX_MILESTONES = 10
+YAML11_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~", ""}  # read as non-strings somewhere
+KIND_WORDS = {"on_warning": "Warning", "on_violation": "Violation", "on_success": "Success"}
+ACTION_WORDS = {"email": "Email", "set": "Set", "task": "Task"}
 
 
 @dataclass
@@ -56,13 +62,22 @@ class Built:
     notes: list[Note] = field(default_factory=list)
 
 
+def _safe(value: Any) -> Any:
+    """Strings a flow collection could misread (`group:X`, `a, b`, `#1`) double-quoted."""
+    if isinstance(value, str) and not isinstance(value, Quoted) and (
+            any(ch in value for ch in ':#,[]{}&*!|>\'"@`') or value[:1] == "%" or value != value.strip()
+            or value.lower() in YAML11_WORDS):
+        return Quoted(value)
+    return value
+
+
 def _flow(data: Any) -> Any:
     """Short maps and lists in flow style ({field: ..., operator: ...}, [owner])."""
     if isinstance(data, dict):
-        cm = CommentedMap(data)
+        cm = CommentedMap((k, _safe(v)) for k, v in data.items())
         cm.fa.set_flow_style()
         return cm
-    cs = CommentedSeq(data)
+    cs = CommentedSeq(_safe(v) for v in data)
     cs.fa.set_flow_style()
     return cs
 
@@ -101,13 +116,18 @@ def duration(minutes: int, hours: Hours | None) -> str:
 
 
 def percent_for(limit: int, offset: int) -> str | None:
-    """The warning percentage that fires `offset` minutes before a `limit`-minute target."""
+    """The warning percentage that fires `offset` minutes before a `limit`-minute target: the
+    exact one when it has at most two decimals (20% of 10m = 8 min), else the roundest one the
+    clock rounds to those minutes (75% of 30m fires 7.5 -> 8 min before, as slakit deploys it)."""
     if not 0 < offset < limit:
         return None
     exact = 100.0 * (limit - offset) / limit
-    for digits in (0, 1, 2, 4):
-        p = round(exact, digits)
-        if 0 < p < 100 and warning_offset_minutes(limit, p) == offset:
+    below = 100.0 * (limit - offset + 1) / limit  # percentages up to here round to `offset`
+    candidates = [round(exact, 2)] if abs(round(exact, 2) - exact) < 1e-9 else []
+    for step in (25, 10, 5, 1, 0.5, 0.1, 0.01):
+        candidates.append(round(math.ceil(exact / step - 1e-9) * step, 2))
+    for p in candidates:
+        if 0 < p < min(below, 100) and warning_offset_minutes(limit, p) == offset:
             return f"{p:g}%"
     return None
 
@@ -118,7 +138,7 @@ def _window(w: tuple[str, str] | None) -> str:
     s, e = w
     if s == e == "00:00":
         return "24h"
-    return f"{s}-{'24:00' if e == '00:00' else e}"
+    return Quoted(f"{s}-{'24:00' if e == '00:00' else e}")
 
 
 def hours_map(h: Hours) -> CommentedMap:
@@ -163,7 +183,7 @@ def _holiday(el) -> tuple[dict | None, str | None]:
     else:
         return None, f"holiday {name} has no date"
     if start and end and not (start[:5] == "00:00" and end[:5] == "00:00"):
-        item["time"] = f"{start[:5]}-{'24:00' if end[:5] == '00:00' else end[:5]}"
+        item["time"] = Quoted(f"{start[:5]}-{'24:00' if end[:5] == '00:00' else end[:5]}")
     return item, None
 
 
@@ -188,6 +208,28 @@ class Builder:
         return self.hours.get(name.lower())
 
     def actions(self, where: str, refs: list[tuple[str, str]], comments: list[str]) -> list:
+        out = self._actions(where, refs, comments)
+        self._renamed(where, out, comments)
+        return [a for a, _ in out]
+
+    def _renamed(self, where: str, out: list, comments: list[str]) -> None:
+        """Say where slakit's action names (render.actions: tier_milestone_kind_word) differ from the org's."""
+        tier, _, rest = where.partition("].milestones[")
+        milestone, _, kind = rest.partition("].")
+        counts: dict[str, int] = {}
+        for a, _ in out:
+            counts[next(iter(a))] = counts.get(next(iter(a)), 0) + 1
+        seen: dict[str, int] = {}
+        for a, org_name in out:
+            word = next(iter(a))
+            seen[word] = seen.get(word, 0) + 1
+            ours = join(api_name(tier.removeprefix("tiers[")), api_name(milestone), KIND_WORDS.get(kind, ""),
+                        ACTION_WORDS[word] + (str(seen[word]) if counts[word] > 1 else ""))
+            if ours != org_name:
+                comments.append(self.note(where, f"{org_name} is rendered as slakit's {ours} (the org's own "
+                                                 "action stays in the Case workflow, unused)"))
+
+    def _actions(self, where: str, refs: list[tuple[str, str]], comments: list[str]) -> list:
         out = []
         for kind, name in sorted(refs, key=lambda r: (r[0], r[1])):
             element = self.facts.workflow.get((kind, name))
@@ -205,7 +247,7 @@ class Builder:
                 action["email"] = _flow(action["email"])
             else:
                 action["task"] = _flow(action["task"])
-            out.append(CommentedMap(action))
+            out.append((CommentedMap(action), name))
         return out
 
     def milestone(self, tier: str, hours_name: str | None, el, where: str) -> tuple[CommentedMap | None, list[str]]:

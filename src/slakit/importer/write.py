@@ -70,9 +70,10 @@ def _check(text: str, folder: Path) -> None:
         os.unlink(tmp)
     if not result.ok:
         first = result.errors[0]
-        raise ConfigError(f"the imported file does not validate: {first.field or ''}: {first.message}".replace(
-            ": : ", ": "), line=first.line, hint="this is a slakit import bug: please report it with the source",
-            problems=result.errors)
+        where = f"line {first.line}: " if first.line else ""
+        raise ConfigError(f"the imported file does not validate ({where}{first.field + ': ' if first.field else ''}"
+                          f"{first.message}); nothing was written",
+                          hint="a slakit import bug: please report it with what was imported")
 
 
 def result_of(facts: Facts) -> ImportResult:
