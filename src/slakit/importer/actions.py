@@ -105,7 +105,7 @@ def translate(kind: str, name: str, element) -> tuple[dict | None, list[str]]:
     if kind not in TRANSLATE:
         what = {"OutboundMessage": "an outbound message", "FlowAction": "a flow action",
                 "ApexAction": "an Apex action"}.get(kind, f"a {kind} action")
-        return None, [f"{what} ({name}): tiers.yml has no such action"]
+        return None, [f"{what}: tiers.yml has no such action"]
     if element is None:
         return None, [f"{kind} {name} is not in the Case workflow that was read"]
     return TRANSLATE[kind](element)

@@ -400,19 +400,17 @@ class Builder:
                 milestones.yaml_set_comment_before_after_key(len(milestones) - 1, before="\n".join(ms_comments),
                                                              indent=6)
         if not milestones:
-            self.note(where, f"process {name}: no milestone tiers.yml can express; the tier is left out")
-            return None, comments + [f"slakit import: process {name} is left out: no milestone it has "
-                                     "can be expressed"]
+            return None, comments + [self.note(where, f"process {name}: no milestone tiers.yml can express; "
+                                                      "the tier is left out")]
         tier["milestones"] = milestones
         ent = self.entitlement(name, hours_name, where)
-        self.note(f"{where}.entitlement.accounts", "which accounts get this tier is left for you to write")
-        accounts = ("entitlement.accounts: which accounts get this tier (a SOQL WHERE on Account, for "
-                    "backfill) is yours to write")
+        accounts = self.note(f"{where}.entitlement.accounts", "entitlement.accounts: which accounts get this tier "
+                             "(a SOQL WHERE on Account, for backfill) is yours to write")
         if ent:
             tier["entitlement"] = ent
-            _comment(tier, "entitlement", [f"slakit import: {accounts}"], 4)
+            _comment(tier, "entitlement", [accounts], 4)
         else:
-            comments.append(f"slakit import: {accounts}")
+            comments.append(accounts)
         return tier, comments
 
     def entitlement(self, tier: str, hours_name: str | None, where: str) -> CommentedMap:
@@ -421,8 +419,9 @@ class Builder:
             if (text(el, "entitlementProcess") or "").lower() != tier.lower():
                 continue
             if (text(el, "businessHours") or None) != hours_name:
-                self.note(where, f"entitlement template {tname} uses business hours {text(el, 'businessHours')}; "
-                                 "slakit renders it with the tier's")
+                ent.yaml_set_start_comment(self.note(where, f"entitlement template {tname} uses business hours "
+                                                            f"{text(el, 'businessHours')}; slakit renders it with "
+                                                            "the tier's"), indent=6)
             if tname != f"{tier} Support":
                 ent["name"] = tname
             if text(el, "type"):
@@ -454,7 +453,8 @@ class Builder:
             if not used or not h.zone:
                 item["existing"] = True
                 if used:
-                    self.note(f"business_hours[{h.name}]", "no time zone was read: kept as existing")
+                    _comment(item, "existing", [self.note(f"business_hours[{h.name}]", "no time zone was read: "
+                                                          "kept as existing")], 4)
                 out.append(item)
                 continue
             if h.default:
@@ -480,7 +480,8 @@ class Builder:
         for name in sorted(self.used_hours - {h.name.lower() for h in self.facts.hours}):
             display = next((n for n in self._hour_names() if n.lower() == name), name)
             item = CommentedMap(name=display, existing=True)
-            self.note(f"business_hours[{display}]", "used by a process but not in what was read: kept as existing")
+            _comment(item, "existing", [self.note(f"business_hours[{display}]", "used by a process but not in "
+                                                  "what was read: kept as existing")], 4)
             out.append(item)
         return out
 
@@ -530,13 +531,15 @@ def build(facts: Facts) -> Built:
         el = facts.templates[t]
         target = (text(el, "entitlementProcess") or "").lower()
         if not any(str(tier["name"]).lower() == target for tier in tiers):
-            b.note(f"entitlement template {t}", "belongs to no imported tier (not kept)")
-            left_out.append(f"slakit import: entitlement template {t} belongs to no imported tier")
+            left_out.append(b.note(f"entitlement template {t}", f"entitlement template {t} belongs to no "
+                                                                 "imported tier (not kept)"))
     doc = CommentedMap()
     doc["api_version"] = facts.api_version or "62.0"
     if b.auto.status == "Draft":
         doc["automation"] = CommentedMap(flows="draft")
-    doc["business_hours"] = b.business_hours()
+    hours = b.business_hours()
+    if hours:
+        doc["business_hours"] = hours
     if b.fields:
         doc["existing_fields"] = CommentedSeq(sorted(b.fields))
         _comment(doc, "existing_fields", ["Case fields the org's actions write: they exist, slakit never "
