@@ -198,3 +198,36 @@ def test_what_the_format_cannot_say_is_kept_as_comments_at_the_spot(org_conn, fa
     assert by[("EntitlementProcess", "Clean")]["action"] == "unchanged"
     assert by[("EntitlementProcess", "Premier")]["action"] == "change"
     assert "Apex Timed" in plan["ignored"]["EntitlementProcess"]  # left alone, as the import said
+
+
+def test_entitlement_management_off_is_one_line_and_exit_1(org_conn, fake_org, mdapi, run_cli, tmp_path):
+    fake_org.entitlements = False
+    out = tmp_path / "tiers.yml"
+    res = run_cli("import", "--org", "uat", "--out", out)
+    assert res.exit_code == 1
+    assert res.stderr.strip().count("\n") == 0 and "Entitlement Management is not enabled" in res.stderr
+    assert not out.exists()
+    as_json = run_cli("import", "--org", "uat", "--out", out, "--json")
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["ok"] is False
+
+
+def test_an_org_without_processes_says_so(org_conn, fake_org, mdapi, run_cli, tmp_path):
+    res = run_cli("import", "--org", "uat", "--out", tmp_path / "tiers.yml")
+    assert res.exit_code == 1 and "no entitlement processes" in res.stderr
+
+
+def test_options_and_an_existing_file_are_usage_errors(run_cli, tmp_path):
+    out = tmp_path / "tiers.yml"
+    out.write_text("keep me\n", encoding="utf-8")
+    res = run_cli("import", "--metadata", HANDBUILT, "--out", out)
+    assert res.exit_code == 2 and "exists" in res.stderr and "--force" in res.stderr
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    assert run_cli("import", "--out", tmp_path / "x.yml").exit_code == 2
+    assert run_cli("import", "--org", "uat", "--metadata", HANDBUILT, "--out", tmp_path / "x.yml").exit_code == 2
+    assert run_cli("import", "--metadata", tmp_path / "nope", "--out", tmp_path / "x.yml").exit_code == 2
+    empty = tmp_path / "empty"
+    (empty / "workflows").mkdir(parents=True)
+    res = run_cli("import", "--metadata", empty, "--out", tmp_path / "x.yml")
+    assert res.exit_code == 1 and "no entitlement processes" in res.stderr
+    forced = run_cli("import", "--metadata", HANDBUILT, "--out", out, "--force")
+    assert forced.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# Imported by")

@@ -150,7 +150,7 @@ def hours_map(h: Hours) -> CommentedMap:
     weekdays = {days[d] for d in DAYS[:5]}
     if len(weekdays) == 1 and days["monday"] != "closed":
         out["weekdays"] = days["monday"]
-        rest = DAYS[5:]
+        rest: tuple[str, ...] = DAYS[5:]
     else:
         rest = DAYS
     for d in rest:
@@ -509,7 +509,7 @@ def _term(days: int) -> str:
     month as a twelfth of 365 days), else 'N days'."""
     for n in range(1, 121):
         if round(n * 365 / 12) == days:
-            return f"{n} months"
+            return f"{n} month{'s' if n > 1 else ''}"
     return f"{days} days"
 
 

@@ -121,12 +121,13 @@ def read_automation(facts: Facts) -> Automation:
                 kind, tiers = rules[holds.removesuffix("_Holds")]
                 if kind is None:
                     continue
-                for tier in tiers or [None]:
+                scopes: list[str | None] = list(tiers) or [None]
+                for tier in scopes:
                     auto.completions[(tier, milestone)] = kind
     stamping = facts.flows.get(STAMPING)
     if stamping is not None:
         auto.status = auto.status or text(stamping, "status")
-        ranked = []
+        ranked: list[tuple[int, str]] = []
         for dec in stamping.findall(q("decisions")):
             for rule in dec.findall(q("rules")):
                 m = re.fullmatch(r"Is_Tier_(\d+)", text(rule, "name") or "")

@@ -208,6 +208,8 @@ def read_org(conn) -> Facts:
                                      "Settings": ["BusinessHours"], "Flow": list(SLAKIT_FLOWS)}
     for base, family in sorted(state["processes"].items()):
         default = V.default_version(family)
+        if default is None:
+            continue
         defaults[base], names[base] = default.version, default.name
         members["EntitlementProcess"].append(V.file_member(base, default.version))
         if default.version == 1:  # some versioned orgs name version 1 `<name>_v1` too
