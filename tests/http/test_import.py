@@ -27,6 +27,15 @@ def slakit_org(org_conn, fake_org, mdapi, tiers):
     fake_org.add_field("Case", "L2_Assigned__c", "boolean")
     deploy_project(org_conn, load_project(tiers))
     mdapi.deploys.clear()
+    fake_org.add_field("Account", "Support_Tier__c", "picklist")
+    fake_org.add_field("Account", "Region__c", "picklist")
+    for name, tier, region in [("Acme", "Gold", "EMEA"), ("Globex", "Gold", "AMER"), ("Initech", "Platinum", "EMEA"),
+                               ("Umbrella", "Standard", "AMER"), ("Prospect", None, "EMEA")]:
+        acct = fake_org.insert("Account", Name=name, Support_Tier__c=tier, Region__c=region)
+        if tier:
+            proc = fake_org.find("SlaProcess", NameNorm=tier.lower())[0]
+            fake_org.insert("Entitlement", Name=f"{tier} Support", AccountId=acct, SlaProcessId=proc["Id"],
+                            StartDate="2026-01-01")
     return fake_org
 
 
@@ -39,6 +48,21 @@ def test_import_of_a_slakit_deployed_org_plans_nothing(slakit_org, run_cli, tmp_
     doc = json.loads(plan.stdout)
     changed = [(c["type"], c["name"], c["action"], c.get("diff")) for c in doc["changes"] if c["action"] != "unchanged"]
     assert changed == [] and plan.exit_code == 0, plan.stderr
+    imported = json.loads(run_cli("import", "--org", "uat", "--out", out, "--force", "--json").stdout)
+    accounts = {t["name"]: t["entitlement"].get("accounts") for t in imported["tiers"]["tiers"]}
+    # Support_Tier__c splits the entitled accounts exactly (Region__c does not): guessed
+    assert accounts == {"Platinum": "Support_Tier__c = 'Platinum'", "Gold": "Support_Tier__c = 'Gold'",
+                        "Standard": "Support_Tier__c = 'Standard'"}
+
+
+def test_no_accounts_guess_when_a_value_also_covers_accounts_without_the_entitlement(slakit_org, run_cli, tmp_path):
+    slakit_org.insert("Account", Name="Lapsed", Support_Tier__c="Gold", Region__c="EMEA")  # Gold, no entitlement
+    res = run_cli("import", "--org", "uat", "--out", tmp_path / "imported.yml", "--json")
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0, doc
+    assert all("accounts" not in t.get("entitlement", {}) for t in doc["tiers"]["tiers"])
+    why = [n["what"] for n in doc["kept_as_comments"] if n["where"].endswith("entitlement.accounts")]
+    assert why and all("no Account picklist splits the accounts exactly" in w for w in why)
 
 
 HANDBUILT = Path(__file__).resolve().parent.parent / "data" / "import" / "handbuilt"

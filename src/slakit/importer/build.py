@@ -27,6 +27,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from slakit.clock import business_day_minutes, warning_offset_minutes
 from slakit.config.names import api_name, join
+from slakit.deploy.versions import split_member
 from slakit.importer.actions import translate
 from slakit.importer.flows import Automation, read_automation
 from slakit.importer.read import DAYS, Facts, Hours, q, text
@@ -404,8 +405,15 @@ class Builder:
                                                       "the tier is left out")]
         tier["milestones"] = milestones
         ent = self.entitlement(name, hours_name, where)
-        accounts = self.note(f"{where}.entitlement.accounts", "entitlement.accounts: which accounts get this tier "
-                             "(a SOQL WHERE on Account, for backfill) is yours to write")
+        guess = self.facts.accounts.get(split_member(pf.member)[0].lower()) or self.facts.accounts.get(name.lower())
+        if guess:
+            ent.insert(0, "accounts", guess)
+            accounts = self.note(f"{where}.entitlement.accounts", f"entitlement.accounts guessed from the data: "
+                                 f"the accounts with {guess} are exactly those holding this process's entitlements")
+        else:
+            why = f" ({self.facts.accounts_unknown})" if self.facts.accounts_unknown else ""
+            accounts = self.note(f"{where}.entitlement.accounts", "entitlement.accounts: which accounts get this "
+                                 f"tier (a SOQL WHERE on Account, for backfill) is yours to write{why}")
         if ent:
             tier["entitlement"] = ent
             _comment(tier, "entitlement", [accounts], 4)

@@ -75,6 +75,8 @@ class Facts:
     templates: dict[str, etree._Element] = field(default_factory=dict)
     flows: dict[str, etree._Element] = field(default_factory=dict)  # slakit's flows by API name
     api_version: str | None = None
+    accounts: dict[str, str] = field(default_factory=dict)  # process NameNorm -> entitlement.accounts
+    accounts_unknown: str | None = None  # why there is no guess
 
 
 def _parse(data: bytes, where: str) -> etree._Element:
@@ -230,4 +232,8 @@ def read_org(conn) -> Facts:
     facts.hours = hours_from_rows([{**r, "IsDefault": r["Name"] in defaults_bh}
                                    for r in state["business_hours"].values()])
     facts.api_version = facts.api_version or api_version
+    from slakit.importer.accounts import guess_accounts
+
+    family = {v.id[:15]: base for base, vs in state["processes"].items() for v in vs}
+    facts.accounts, facts.accounts_unknown = guess_accounts(sf, family)
     return facts
