@@ -217,7 +217,7 @@ def test_what_the_format_cannot_say_is_kept_as_comments_at_the_spot(org_conn, fa
     for _, what in kept:  # every one at its spot in the file, word for word
         assert f"# slakit import: {what}" in text, what
 
-    code, plan = _plan(run_cli, out)
+    _, plan = _plan(run_cli, out)
     by = {(c["type"], c["name"]): c for c in plan["changes"]}
     assert by[("EntitlementProcess", "Clean")]["action"] == "unchanged"
     assert by[("EntitlementProcess", "Premier")]["action"] == "change"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slakit.clock import warning_offset_minutes
-from slakit.importer.build import _term, duration, hours_map, percent_for
 from slakit.importer.read import Hours
+from slakit.importer.words import duration, hours_map, percent_for, term
 
 NINE_TO_FIVE = {d: ("09:00", "17:00") for d in ("monday", "tuesday", "wednesday", "thursday", "friday")}
 WEEKEND = {"saturday": None, "sunday": None}
@@ -63,7 +63,7 @@ def test_business_hours_read_as_the_format_writes_them():
 
 
 def test_template_terms():
-    assert (_term(365), _term(730), _term(30), _term(10)) == ("12 months", "24 months", "1 month", "10 days")
+    assert (term(365), term(730), term(30), term(10)) == ("12 months", "24 months", "1 month", "10 days")
 
 
 def test_a_file_that_would_not_validate_is_never_written(tmp_path, run_cli):

@@ -15,7 +15,8 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from slakit.errors import ConfigError, UsageError
-from slakit.importer.build import Note, build
+from slakit.importer.build import Note
+from slakit.importer.document import build
 from slakit.importer.read import Facts, read_folder, read_org
 
 
