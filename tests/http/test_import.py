@@ -255,3 +255,19 @@ def test_options_and_an_existing_file_are_usage_errors(run_cli, tmp_path):
     assert res.exit_code == 1 and "no entitlement processes" in res.stderr
     forced = run_cli("import", "--metadata", HANDBUILT, "--out", out, "--force")
     assert forced.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# Imported by")
+
+
+def test_a_source_format_project_reads_the_same_as_mdapi(run_cli, tmp_path):
+    """An sf project (force-app/main/default/..., `-meta.xml` suffixes, as the public repos keep them)."""
+    import shutil
+
+    project = tmp_path / "project" / "force-app" / "main" / "default"
+    for path in HANDBUILT.rglob("*"):
+        if path.is_file() and path.parent != HANDBUILT:
+            target = project / path.relative_to(HANDBUILT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target.with_name(target.name + "-meta.xml"))
+    a = run_cli("import", "--metadata", HANDBUILT, "--out", tmp_path / "a.yml", "--json")
+    b = run_cli("import", "--metadata", tmp_path / "project", "--out", tmp_path / "b.yml", "--json")
+    assert a.exit_code == b.exit_code == 0, b.stderr
+    assert json.loads(a.stdout)["tiers"] == json.loads(b.stdout)["tiers"]
