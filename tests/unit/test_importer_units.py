@@ -79,3 +79,50 @@ def test_a_file_that_would_not_validate_is_never_written(tmp_path, run_cli):
     res = run_cli("import", "--metadata", folder, "--out", out)
     assert res.exit_code == 1 and "does not validate" in res.stderr and "nothing was written" in res.stderr
     assert not out.exists() and list(tmp_path.glob(".*")) == []
+
+
+SCOPED = """
+api_version: "62.0"
+business_hours:
+  - {name: Office, time_zone: Europe/Paris, hours: {weekdays: "09:00-17:00"}}
+tiers:
+  - name: Gold
+    business_hours: Office
+    milestones:
+      - {name: Resolution, time_limit: 2bd, completes_when: case_closed, warnings: [50%],
+         on_warning: [{email: [owner, "team:Escalation Manager"]}], on_violation: [{set: {Status: Escalated}}]}
+      - {name: First Response, time_limit: 30m, completes_when: first_response}
+  - name: Silver
+    milestones:
+      - name: Resolution
+        time_limit: 16h
+        completes_when: [{field: Case.Status, operator: notEqual, value: New}, {field: Case.Priority, operator: equals, value: "3"}]
+        on_success: [{task: {subject: Follow up, assign_to: "role:Support_Lead", due_in_days: 2, priority: High}}]
+"""
+
+
+@pytest.mark.parametrize("source", ["acceptance", "scoped"])
+def test_render_import_render_gives_the_same_metadata(tmp_path, source):
+    """Offline round trip: what slakit renders, imported from the rendered folder and rendered again,
+    is byte for byte the same (processes, milestone types, workflow, flows, hours, templates), also
+    when one milestone name completes differently per tier (flow rules scoped by process name)."""
+    from slakit.config import load_project
+    from slakit.importer import import_folder, write_tiers
+    from slakit.render import render_project
+
+    tiers = tmp_path / "tiers.yml"
+    if source == "acceptance":
+        shutil.copy(Path(__file__).resolve().parent.parent / "data" / "acceptance.yml", tiers)
+    else:
+        tiers.write_text(SCOPED, encoding="utf-8")
+    first, second = tmp_path / "first", tmp_path / "second"
+    render_project(load_project(tiers), first, fmt="mdapi")
+    imported = tmp_path / "imported" / "tiers.yml"
+    imported.parent.mkdir()
+    write_tiers(import_folder(first), imported)
+    render_project(load_project(imported), second, fmt="mdapi")
+    compared = [p.relative_to(first) for p in sorted(first.rglob("*"))
+                if p.is_file() and p.parts[len(first.parts)] not in ("objects", "package.xml")]
+    assert len(compared) > 10
+    for rel in compared:
+        assert (second / rel).read_bytes() == (first / rel).read_bytes(), rel

@@ -63,6 +63,7 @@ class Builder:
         self.hours = {h.name.lower(): h for h in facts.hours}
         self.used_hours: set[str] = set()
         self.fields: set[str] = set()
+        self.at: tuple[str, str] = ("", "")  # (tier, milestone) being read
 
     def note(self, where: str, what: str) -> str:
         self.notes.append(Note(where, what))
@@ -81,8 +82,8 @@ class Builder:
 
     def _renamed(self, where: str, out: list, comments: list[str]) -> None:
         """Say where slakit's action names (render.actions: tier_milestone_kind_word) differ from the org's."""
-        tier, _, rest = where.partition("].milestones[")
-        milestone, _, kind = rest.partition("].")
+        tier, milestone = self.at
+        kind = where.rsplit(".", 1)[-1]
         counts: dict[str, int] = {}
         for a, _ in out:
             counts[next(iter(a))] = counts.get(next(iter(a)), 0) + 1
@@ -90,7 +91,7 @@ class Builder:
         for a, org_name in out:
             word = next(iter(a))
             seen[word] = seen.get(word, 0) + 1
-            ours = join(api_name(tier.removeprefix("tiers[")), api_name(milestone), KIND_WORDS.get(kind, ""),
+            ours = join(api_name(tier), api_name(milestone), KIND_WORDS.get(kind, ""),
                         ACTION_WORDS[word] + (str(seen[word]) if counts[word] > 1 else ""))
             if ours != org_name:
                 comments.append(self.note(where, f"{org_name} is rendered as slakit's {ours} (the org's own "
@@ -119,6 +120,7 @@ class Builder:
 
     def milestone(self, tier: str, hours_name: str | None, el, where: str) -> tuple[CommentedMap | None, list[str]]:
         comments: list[str] = []
+        self.at = (tier, text(el, "milestoneName") or "")
         name = text(el, "milestoneName") or ""
         ms = CommentedMap()
         ms["name"] = name
@@ -205,8 +207,8 @@ class Builder:
                                                      "percentage of it"))
                     continue
                 if abs(limit * (100 - float(p[:-1])) / 100 - o) > 1e-9:
-                    comments.append(f"slakit import: {p} of {limit} min fires {o} min before the target "
-                                    "(whole minutes, as in the org)")
+                    comments.append(self.note(where, f"{p} of {limit} min fires {o} min before the target "
+                                                     "(whole minutes, as in the org)"))
                 pcts.append(p)
             acts = self.actions(f"{where}.on_warning", list(refs), comments)
             if pcts and acts:
@@ -216,8 +218,6 @@ class Builder:
             acts = self.actions(f"{where}.on_violation", violation, comments)
             if acts:
                 ms["on_violation"] = CommentedSeq(acts)
-        elif "warnings" not in ms:
-            pass
 
     def process(self, pf) -> tuple[CommentedMap | None, list[str]]:
         root, name = pf.root, pf.name

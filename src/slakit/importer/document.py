@@ -119,7 +119,7 @@ def business_hours(b: Builder) -> CommentedSeq:
         for bh in el.findall(q("businessHours")):
             holidays.setdefault((bh.text or "").strip().lower(), []).append(el)
     out = CommentedSeq()
-    known = sorted(b.facts.hours, key=lambda h: (h.name.lower() not in b.used_hours, h.name.lower()))
+    known = list(b.facts.hours)  # in the order read (the settings file, or SOQL)
     for h in known:
         used = h.name.lower() in b.used_hours
         item = CommentedMap()

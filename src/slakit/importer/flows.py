@@ -56,7 +56,7 @@ def _conditions(rule) -> list[tuple[str, str, str | None]]:
             for c in rule.findall(q("conditions"))]
 
 
-def _negated(rule, count: int) -> set[int]:
+def _negated(rule) -> set[int]:
     logic = text(rule, "conditionLogic") or "and"
     return {int(n) - 1 for n in re.findall(r"NOT (\d+)", logic)} if logic not in ("and", "or") else set()
 
@@ -93,7 +93,7 @@ def _rules(flow_name: str, root) -> dict[str, tuple[Any, list[str]]]:
         if rule is None:
             continue
         conds = _conditions(rule)
-        negated = _negated(rule, len(conds))
+        negated = _negated(rule)
         kind_conds = [(c, i) for i, c in enumerate(conds) if c[0] not in SCOPE_REFS]
         tiers = [c[2] or "" for c in conds if c[0] in SCOPE_REFS]
         kind = _kind(flow_name, [c for c, _ in kind_conds], {j for j, (_, i) in enumerate(kind_conds) if i in negated})
