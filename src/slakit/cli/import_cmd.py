@@ -49,5 +49,5 @@ def register(app: typer.Typer) -> None:
                           markup=False, highlight=False)
             for n in result.notes:
                 console.print(f"  {n.where}: {n.what}", markup=False, highlight=False, soft_wrap=True)
-        console.print(f"Next: slakit validate {out} && slakit plan {out} --org NAME --detailed-exitcode",
+        console.print(f"Next: slakit validate {out} && slakit plan {out} --org {org or 'NAME'} --detailed-exitcode",
                       markup=False, highlight=False)
