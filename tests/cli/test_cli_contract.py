@@ -167,6 +167,7 @@ BAD_OPTIONS = [
     ("tiers", ["plan", "--org", "uat"]),
     ("tiers", ["validate"]),
     ("--org", ["audit", "--org", "uat", "--metadata", "out"]),
+    ("--org", ["import", "--org", "uat", "--metadata", "out"]),
     ("--nope", ["validate", "tiers.yml", "--nope"]),
 ]
 
@@ -290,6 +291,7 @@ OFFLINE_JSON = {
     "schema": (["schema", "--json"], 0),
     "schema (always JSON)": (["schema"], 0),
     "audit --metadata": (["audit", "--metadata", "{rendered}", "--json"], None),
+    "import --metadata": (["import", "--metadata", "{rendered}", "--out", "imported.yml", "--json"], 0),
 }
 
 

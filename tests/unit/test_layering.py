@@ -35,7 +35,8 @@ LAYERS = {
     "render": 2, "simulate": 2, "backfill": 2,               # Project -> files; offline clock; records
     "deploy": 3,                                             # rendered files -> org
     "smoke": 4, "audit": 4,                                  # deploy + org reads
-    "cli": 5, "cci_tasks": 5,                                # the two front ends
+    "importer": 5, "backtest": 5,                            # built on audit's readers and report
+    "cli": 6, "cci_tasks": 6,                                # the two front ends
 }
 CLI_ONLY = ("typer", "click", "rich")
 CUMULUSCI_ALLOWED = ("slakit.deploy", "slakit.org.connect", "slakit.cci_tasks")
@@ -158,7 +159,7 @@ BASE = {"slakit": "", "slakit.errors": "class SlakitError(Exception): ...", "sla
         "slakit.deploy": "", "slakit.deploy.run": "", "slakit.org": "", "slakit.org.connect": ""}
 CASES = {
     "config imports cli": ("slakit.config.bad", "from slakit.cli.main import main",
-                           "slakit.config (layer 1) may not import slakit.cli (layer 5)"),
+                           "slakit.config (layer 1) may not import slakit.cli (layer 6)"),
     "render imports deploy, lazily": ("slakit.render.bad", "def f():\n    from slakit.deploy import run\n",
                                       "slakit.render (layer 2) may not import slakit.deploy (layer 3)"),
     "relative import upward": ("slakit.config.bad", "from ..deploy import run",

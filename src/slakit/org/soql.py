@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from slakit.org.errors import org_errors
 
@@ -41,6 +41,18 @@ def count(sf, query: str, *, action: str | None = None) -> int:
     """`SELECT COUNT() FROM ...` -> totalSize."""
     with org_errors(action):
         return int(sf.query(query)["totalSize"])
+
+
+def in_chunks(values: Iterable[Any], size: int = 200) -> Iterator[list[Any]]:
+    """Split values for `IN (...)` clauses so queries stay under SOQL's length limit."""
+    chunk: list[Any] = []
+    for v in values:
+        chunk.append(v)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def global_sobjects(sf) -> set[str]:
