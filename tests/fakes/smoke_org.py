@@ -6,8 +6,10 @@
 What the real org does and this fake stands in for:
 - the deployed processes (read from the files the Metadata API fake stored: milestones,
   `minutesToComplete`, `milestoneCriteriaFilterItems`, timeTriggers, successActions) decide
-  which CaseMilestones exist as soon as a case insert returns: TargetDate = CreatedDate +
-  minutesToComplete (the smoke processes run on 24/7 hours), BusinessHoursId = the process's;
+  which CaseMilestones exist as soon as a case insert returns, and an update that makes a
+  milestone's criteria true adds it: TargetDate = start + minutesToComplete (the smoke processes
+  run on 24/7 hours), where start is the update's time with `useCriteriaStartTime` true and the
+  case's CreatedDate otherwise; BusinessHoursId = the process's;
 - the rendered stamping flow (before save): a case without an entitlement gets its account's
   active entitlement whose process is active (`stamping=False`: the flow is not there);
 - the rendered completion flows: `completions` maps a milestone type name to its trigger
@@ -178,8 +180,8 @@ class SmokeOrg:
             rec.setdefault("OwnerId", org.user_id)
             if self.stamping and not rec.get("EntitlementId") and rec.get("AccountId"):
                 self._stamp(rec)
-            if rec.get("EntitlementId"):
-                self._start_process(rec)
+        if rec.get("EntitlementId") and not rec.get("IsClosed"):
+            self._start_process(rec)
         self._case_rules(rec)
 
     def _stamp(self, case: dict) -> None:
@@ -195,11 +197,18 @@ class SmokeOrg:
         root = self._process_xml(proc["Id"]) if proc else None
         if root is None:
             return
-        start = parse_when(case["CreatedDate"])
+        entry = parse_when(case["CreatedDate"])
+        have = {ms["MilestoneTypeId"] for ms in self.org.records["CaseMilestone"].values() if ms["CaseId"] == case["Id"]}
         for m in root.findall(f"{NS}milestones"):
-            if not all(self._holds(case, item) for item in m.findall(f"{NS}milestoneCriteriaFilterItems")):
+            items = m.findall(f"{NS}milestoneCriteriaFilterItems")
+            if not all(self._holds(case, item) for item in items):
                 continue
             mtype = self.org.find("MilestoneType", Name=_text(m, "milestoneName"))[0]
+            if mtype["Id"] in have:
+                continue
+            # a milestone whose criteria become true on an update starts then with
+            # useCriteriaStartTime true, else at the process's entry (the case's creation)
+            start = self.now() if items and _text(m, "useCriteriaStartTime") == "true" else entry
             target = start + dt.timedelta(minutes=int(_text(m, "minutesToComplete"))) + self.target_skew
             self.org.insert("CaseMilestone", CaseId=case["Id"], MilestoneTypeId=mtype["Id"],
                             StartDate=sf_datetime(start), TargetDate=sf_datetime(target), CompletionDate=None,

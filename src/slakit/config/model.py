@@ -232,7 +232,7 @@ class MilestoneModel(Strict):
     business_hours: str | None = None
     recurrence: Literal["none", "sequential", "independent"] = "none"
     applies_when: one_of(list=list[CriterionModel], map=FormulaModel) | None = None
-    start: Literal["process", "criteria"] = "process"
+    start: Literal["process", "criteria"] | None = None  # None: criteria with applies_when or a recurrence
     completes_when: (
         one_of(scalar=Literal["first_response", "owner_assigned", "case_closed"], list=list[CriterionModel]) | None
     ) = None
@@ -262,8 +262,9 @@ class MilestoneModel(Strict):
 
     @model_validator(mode="after")
     def _criteria_start(self) -> MilestoneModel:
-        if self.start == "criteria" and self.applies_when is None:
-            raise ValueError("start: criteria needs applies_when (the clock starts when it becomes true)")
+        if self.start == "criteria" and self.applies_when is None and self.recurrence == "none":
+            raise ValueError("start: criteria needs applies_when or a recurrence (the clock starts when the "
+                             "criteria become true)")
         return self
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from slakit import clock
 from slakit.config import model as m
@@ -192,7 +192,7 @@ class Resolver:
         return p.Milestone(
             name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
             business_hours=own_bh, recurrence=ms.recurrence, criteria=criteria, criteria_formula=formula,
-            start=ms.start, completes_when=completion, warnings=warnings,
+            start=ms.start or default_start(ms), completes_when=completion, warnings=warnings,
             on_warning=acts("on_warning"), on_violation=acts("on_violation"), on_success=acts("on_success"),
             line=self.doc.where(path)[0],
         )
@@ -306,3 +306,11 @@ def project_api_version(root: str) -> str | None:
         return str(value) if value else None
     except Exception:  # a broken cumulusci.yml is CumulusCI's to report
         return None
+
+
+def default_start(ms: m.MilestoneModel) -> Literal["process", "criteria"]:
+    """When a milestone's clock starts if tiers.yml does not say: a milestone with criteria or a
+    recurrence starts when its criteria become true (`useCriteriaStartTime` true: Metadata API,
+    EntitlementProcess > EntitlementProcessMilestoneItem), so a case escalated a day after it was
+    opened is not born violated; any other milestone starts when the case enters the process."""
+    return "criteria" if ms.applies_when is not None or ms.recurrence != "none" else "process"
