@@ -181,3 +181,37 @@ def test_live_render_deploys(org_conn, new_org, mdapi, tiers, no_sleep):
         pytest.skip(f"render currently fails: {exc.lines()[0]}")
     assert [p["phase"] for p in result.phases] == ["settings", "components"]
     assert {r["NameNorm"] for r in new_org.records["SlaProcess"].values()} == {"gold", "platinum", "standard"}
+
+
+TIERS_24X7 = """\
+api_version: "62.0"
+business_hours:
+  - {name: Office, time_zone: Europe/Berlin, hours: {weekdays: "09:00-17:00"}}
+tiers:
+  - name: Anytime
+    milestones:
+      - {name: First Response, time_limit: 90m, completes_when: first_response}
+  - name: Office Tier
+    business_hours: Office
+    milestones:
+      - {name: Resolution, time_limit: 8h, completes_when: case_closed}
+"""
+
+
+def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mdapi, tmp_path, no_sleep):
+    """No business hours on a process means the case's (org default) hours, not 24/7: the tier's
+    process is put on 'Slakit 24x7', which the same deploy creates (issue 11 item 9)."""
+    from slakit.config import load_project
+    from slakit.deploy.run import deploy_project
+
+    (tmp_path / "tiers.yml").write_text(TIERS_24X7)
+    deploy_project(org_conn, load_project(tmp_path / "tiers.yml"))
+    [hours] = new_org.find("BusinessHours", Name="Slakit 24x7")
+    assert hours["IsActive"] and hours["TimeZoneSidKey"] == "GMT"
+    assert {hours[f"{d}{e}Time"] for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                          "Sunday") for e in ("Start", "End")} == {"00:00:00.000Z"}
+    procs = {r["Name"]: r for r in new_org.records["SlaProcess"].values()}
+    assert procs["Anytime"]["BusinessHoursId"] == hours["Id"]
+    assert procs["Office Tier"]["BusinessHoursId"] == new_org.find("BusinessHours", Name="Office")[0]["Id"]
+    # the org default ("Default", weekdays in Los Angeles) stays the default; nothing else changed it
+    assert new_org.find("BusinessHours", Name="Default")[0]["IsDefault"] is True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from slakit import clock
 from slakit.config.load import Located
+from slakit.config.names import ALWAYS_OPEN_HOURS
 from slakit.config.project import BusinessHours, Milestone, Project
 from slakit.config.resolve import week_spans
 from slakit.errors import Problem
@@ -45,7 +46,8 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
     for i, tier in enumerate(project.tiers):
         tpath = ("tiers", i)
         if tier.business_hours is None:
-            warn(tpath + ("name",), f"tier '{tier.name}' has no business_hours: its milestones run 24/7",
+            warn(tpath + ("name",), f"tier '{tier.name}' has no business_hours: its milestones run 24/7 (on the "
+                 f"'{ALWAYS_OPEN_HOURS}' business hours slakit deploys)",
                  "lint.no-hours", "set business_hours, or keep it if round-the-clock is meant")
         for j, ms in enumerate(tier.milestones):
             mpath = tpath + ("milestones", j)

@@ -14,7 +14,7 @@ from slakit import clock
 from slakit.config import model as m
 from slakit.config import project as p
 from slakit.config.load import Located
-from slakit.config.names import FILE_UNSAFE, api_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, FILE_UNSAFE, api_name
 from slakit.errors import Problem
 
 DEFAULT_API_VERSION = "62.0"
@@ -59,6 +59,10 @@ class Resolver:
             path = ("business_hours", i, "name")
             if bh.name.lower() in {n.lower() for n in out}:
                 self.err(path, f"business hours '{bh.name}' are defined twice")
+                continue
+            if bh.name.strip().lower() == ALWAYS_OPEN_HOURS.lower():
+                self.err(path, f"'{ALWAYS_OPEN_HOURS}' is the name slakit gives the 24/7 hours it renders for "
+                         "tiers without business_hours", "rename these hours, or leave business_hours out for 24/7")
                 continue
             api = api_name(bh.name)
             if api in seen_api:

@@ -10,7 +10,7 @@ ambiguous in a fullName percent-encoded the way Salesforce writes such names ("(
 
 from __future__ import annotations
 
-from slakit.config.names import process_full_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, process_full_name
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
@@ -132,7 +132,8 @@ def _process(project, tier, plan, base) -> Component:
             "use_criteria_start": ms.start == "criteria",
         })
     full = file_name(process_full_name(tier.name))
-    ctx = {**base, "tier": tier.name, "description": tier.description, "business_hours": tier.business_hours,
+    ctx = {**base, "tier": tier.name, "description": tier.description,
+           "business_hours": tier.business_hours or ALWAYS_OPEN_HOURS,
            "entry_start_field": "Case.CreatedDate", "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
