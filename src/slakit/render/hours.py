@@ -15,6 +15,8 @@ Conventions (Salesforce documents none of these):
 
 from __future__ import annotations
 
+from typing import Any
+
 from slakit.config.names import ALWAYS_OPEN_HOURS, ALWAYS_OPEN_TIME_ZONE
 from slakit.config.project import WEEKDAYS
 
@@ -28,12 +30,11 @@ def always_open_needed(project) -> bool:
     return any(t.business_hours is None for t in project.tiers)
 
 
-def hours_entries(project) -> list[dict]:
-    out = []
+def hours_entries(project) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     if always_open_needed(project):
-        every = {"start": 0, "end": 1440}
-        out.append({"name": ALWAYS_OPEN_HOURS, "time_zone": ALWAYS_OPEN_TIME_ZONE,
-                    "days": {day: dict(every, day=day) for day in WEEKDAYS}})
+        whole_days: dict[str, dict[str, Any]] = {day: {"day": day, "start": 0, "end": 1440} for day in WEEKDAYS}
+        out.append({"name": ALWAYS_OPEN_HOURS, "time_zone": ALWAYS_OPEN_TIME_ZONE, "days": whole_days})
     for bh in project.business_hours.values():
         if bh.existing or not bh.known:
             continue
