@@ -215,3 +215,38 @@ def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mda
     assert procs["Office Tier"]["BusinessHoursId"] == new_org.find("BusinessHours", Name="Office")[0]["Id"]
     # the org default ("Default", weekdays in Los Angeles) stays the default; nothing else changed it
     assert new_org.find("BusinessHours", Name="Default")[0]["IsDefault"] is True
+
+
+def _with_sender(tiers, address="support@acme.com"):
+    text = tiers.read_text().replace('api_version: "62.0"\n', f'api_version: "62.0"\nsender: {{org_wide: {address}}}\n', 1)
+    tiers.write_text(text)
+    return tiers
+
+
+def test_sender_missing_from_the_org_stops_the_deploy_with_one_line(org_conn, new_org, mdapi, tiers, no_sleep,
+                                                                    capsys):
+    """sender.org_wide renders senderType OrgWideEmailAddress; preflight reads OrgWideEmailAddress
+    and names a missing address once, before anything is deployed (issue 11 item 11)."""
+    new_org.define("OrgWideEmailAddress", {"Address": "email", "DisplayName": "string"}, prefix="0D2")
+    new_org.insert("OrgWideEmailAddress", Address="billing@acme.com", DisplayName="Billing")
+    code, out, err = cli(capsys, "deploy", _with_sender(tiers), "--org", "uat")
+    assert code == 1
+    lines = [line for line in err.splitlines() if "support@acme.com" in line]
+    assert len(lines) == 1 and "is not an Organization-Wide Email Address of this org" in lines[0]
+    assert "Organization-Wide Addresses" in err
+    assert mdapi.deploys == []
+
+
+def test_sender_present_deploys_alerts_from_the_org_wide_address(org_conn, new_org, mdapi, tiers, no_sleep):
+    from slakit.config import load_project
+    from slakit.deploy.run import deploy_project
+
+    new_org.define("OrgWideEmailAddress", {"Address": "email", "DisplayName": "string"}, prefix="0D2")
+    new_org.insert("OrgWideEmailAddress", Address="Support@Acme.com", DisplayName="Acme Support")
+    deploy_project(org_conn, load_project(_with_sender(tiers)))
+    workflow = mdapi.deploys[-1].files["workflows/Case.workflow"]
+    alerts = workflow.count(b"<alerts>")
+    assert alerts > 0
+    assert workflow.count(b"<senderType>OrgWideEmailAddress</senderType>") == alerts
+    assert workflow.count(b"<senderAddress>support@acme.com</senderAddress>") == alerts
+    assert b"CurrentUser" not in workflow

@@ -229,3 +229,23 @@ def test_slakit_24x7_is_a_reserved_hours_name(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_project(path)
     assert any("Slakit 24x7" in line and ":3:" in line for line in exc.value.lines())
+
+
+def test_lint_warns_without_a_sender_and_schema_offers_it(tmp_path):
+    """Alerts without `sender` go out from the current user: lint says so (issue 11 item 11)."""
+    from slakit.config.schema import json_schema
+
+    src = Path(__file__).resolve().parents[1] / "data" / "acceptance.yml"
+    without = check(src)
+    assert [w.line for w in without.warnings if w.code == "lint.no-sender"] == [44]
+    path = tmp_path / "tiers.yml"
+    path.write_text(src.read_text().replace('api_version: "62.0"\n', 'api_version: "62.0"\nsender: {org_wide: support@acme.com}\n'))
+    assert not [w for w in check(path).warnings if w.code == "lint.no-sender"]
+    assert load_project(path).sender_org_wide == "support@acme.com"
+    path.write_text(src.read_text().replace('api_version: "62.0"\n', 'api_version: "62.0"\nsender: {org_wide: support}\n'))
+    with pytest.raises(ConfigError) as exc:
+        load_project(path)
+    assert any("sender" in line and "not an email address" in line for line in exc.value.lines())
+    schema = json_schema()
+    assert schema["properties"]["sender"]
+    assert "org_wide" in json.dumps(schema)

@@ -43,6 +43,12 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
     written = {a.field for t in project.tiers for ms in t.milestones
                for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if a.kind == "set"}
     known = written | set(project.existing_fields)
+    emails = any(a.kind == "email" for t in project.tiers for ms in t.milestones
+                 for a in (*ms.on_warning, *ms.on_violation, *ms.on_success))
+    if emails and not project.sender_org_wide:
+        warn(("tiers",), "no sender: email alerts go out from the current user (senderType CurrentUser), "
+             "not a shared support address", "lint.no-sender",
+             "add sender: {org_wide: support@yourcompany.com}, an Organization-Wide Email Address of the org")
     for i, tier in enumerate(project.tiers):
         tpath = ("tiers", i)
         if tier.business_hours is None:

@@ -336,12 +336,29 @@ class AutomationModel(Strict):
     flows: Literal["active", "draft"] = "active"
 
 
+class SenderModel(Strict):
+    """Who email alerts come from: an organization-wide email address of the org (verified in
+    Setup > Organization-Wide Addresses). Without `sender`, alerts send as the running user."""
+
+    org_wide: str = Field(json_schema_extra={"format": "email"},
+                          description="an Organization-Wide Email Address of the org, e.g. support@acme.com")
+
+    @field_validator("org_wide")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        v = v.strip()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"'{v}' is not an email address")
+        return v
+
+
 class TiersFile(Strict):
     api_version: str | None = None
     automation: AutomationModel = Field(default_factory=AutomationModel)
     business_hours: list[BusinessHoursModel] = Field(default_factory=list)
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     existing_fields: list[str] = Field(default_factory=list)
+    sender: SenderModel | None = None
     tiers: list[TierModel] = Field(min_length=1)
 
     @field_validator("api_version", mode="before")

@@ -49,6 +49,7 @@ class Resolver:
             source=self.doc.file,
             root=root,
             extra={"flow_status": "Draft" if self.tf.automation.flows == "draft" else "Active"},
+            sender_org_wide=self.tf.sender.org_wide if self.tf.sender else None,
         )
 
     # business hours -----------------------------------------------------

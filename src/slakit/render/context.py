@@ -51,7 +51,7 @@ def components(project) -> list[Component]:
         out.append(Component("Workflow", "Case", "workflows/Case.workflow.xml.j2", "workflows/Case.workflow",
                              "workflows/Case.workflow-meta.xml",
                              {**base, "alerts": plan.alerts, "field_updates": plan.field_updates,
-                              "tasks": plan.tasks}))
+                              "tasks": plan.tasks, "sender": getattr(project, "sender_org_wide", None)}))
     for tier in project.tiers:
         out.append(_process(project, tier, plan, base))
     for tier in project.tiers:
