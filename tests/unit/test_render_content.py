@@ -63,7 +63,9 @@ def test_process_shell(out):
     assert texts(gold, "m:SObjectType") == ["Case"]
     assert texts(gold, "m:active") == ["true"]
     assert texts(gold, "m:businessHours") == ["US Business Hours"]
-    assert texts(gold, "m:entryStartDateField") == ["Case.CreatedDate"]
+    # the process starts at SlaStartDate (set when the case gets its entitlement; backfill --cases
+    # sets it for old cases) instead of CreatedDate (issue 11 item 10)
+    assert texts(gold, "m:entryStartDateField") == ["Case.SlaStartDate"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:field") == ["Case.IsClosed"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:operation") == ["equals"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:value") == ["true"]

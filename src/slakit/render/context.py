@@ -134,7 +134,10 @@ def _process(project, tier, plan, base) -> Component:
     full = file_name(process_full_name(tier.name))
     ctx = {**base, "tier": tier.name, "description": tier.description,
            "business_hours": tier.business_hours or ALWAYS_OPEN_HOURS,
-           "entry_start_field": "Case.CreatedDate", "milestones": milestones}
+           # the process starts at Case.SlaStartDate (Entitlement Process Start Time): Salesforce
+           # sets it when the case gets its entitlement (at creation for stamped new cases), and
+           # `backfill --cases` can set it, so old open cases do not start already violated
+           "entry_start_field": "Case.SlaStartDate", "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
                      f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)
