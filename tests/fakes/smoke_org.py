@@ -181,6 +181,7 @@ class SmokeOrg:
             if self.stamping and not rec.get("EntitlementId") and rec.get("AccountId"):
                 self._stamp(rec)
         if rec.get("EntitlementId") and not rec.get("IsClosed"):
+            rec.setdefault("SlaStartDate", sf_datetime(self.now()))  # entering the process sets it
             self._start_process(rec)
         self._case_rules(rec)
 
@@ -197,7 +198,8 @@ class SmokeOrg:
         root = self._process_xml(proc["Id"]) if proc else None
         if root is None:
             return
-        entry = parse_when(case["CreatedDate"])
+        field = (_text(root, "entryStartDateField") or "Case.CreatedDate").split(".", 1)[1]
+        entry = parse_when(case.get(field) or case["CreatedDate"])
         have = {ms["MilestoneTypeId"] for ms in self.org.records["CaseMilestone"].values() if ms["CaseId"] == case["Id"]}
         for m in root.findall(f"{NS}milestones"):
             items = m.findall(f"{NS}milestoneCriteriaFilterItems")
