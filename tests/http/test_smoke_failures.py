@@ -240,3 +240,17 @@ def test_criteria_milestone_started_at_creation_is_caught(project, org_conn, fak
     assert target.status == "fail"
     assert "alone case: 2026-03-02 15:20:00Z (-120s)" in target.observed
     assert by_name(report, "Gold")["First Response: target date"].status == "pass"
+
+
+def test_milestones_complete_in_the_save_at_the_events_own_time(project, org_conn, fake_org, mdapi, no_sleep):
+    """The deployed Case completion flow runs on the immediate path for updates and stamps the
+    event's time (issue 11 item 8): the close completes Resolution at ClosedDate, in the same save
+    (before the process exit); the public comment completes First Response at its CreatedDate."""
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES, completion_delay=30)
+    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, keep=True)
+    assert report.ok, [c for c in report.checks if c.failed]
+    [case] = [c for c in fake_org.find("Case") if c["Subject"].endswith("Gold complete")]
+    done = {fake_org.get_record(m["MilestoneTypeId"])["Name"]: m for m in fake_org.find("CaseMilestone", CaseId=case["Id"])}
+    assert done["Resolution Smoke"]["CompletionDate"] == case["ClosedDate"]
+    [comment] = fake_org.find("CaseComment", ParentId=case["Id"])
+    assert done["First Response Smoke"]["CompletionDate"] == comment["CreatedDate"]

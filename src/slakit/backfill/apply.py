@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 from slakit.backfill.collections import CollectionWriter
 from slakit.backfill.guards import org_today, running_jobs
@@ -225,6 +226,8 @@ class Context:
         self.writer = CollectionWriter(sf, policy)
         self.total = sum(r.planned for r in results.values())
         self.done = 0
+        self.sla_start = "now"  # --cases: where stamped cases' clocks start (now | created)
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
 
     def tick(self, phase: str, tier: str | None, n: int, total: int | None = None) -> None:
         self.done += n
