@@ -198,7 +198,7 @@ tiers:
 """
 
 
-def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mdapi, tmp_path, no_sleep):
+def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mdapi, tmp_path, no_sleep, capsys):
     """No business hours on a process means the case's (org default) hours, not 24/7: the tier's
     process is put on 'Slakit 24x7', which the same deploy creates (issue 11 item 9)."""
     from slakit.config import load_project
@@ -215,6 +215,8 @@ def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mda
     assert procs["Office Tier"]["BusinessHoursId"] == new_org.find("BusinessHours", Name="Office")[0]["Id"]
     # the org default ("Default", weekdays in Los Angeles) stays the default; nothing else changed it
     assert new_org.find("BusinessHours", Name="Default")[0]["IsDefault"] is True
+    code, out, err = cli(capsys, "plan", tmp_path / "tiers.yml", "--org", "uat", "--detailed-exitcode")
+    assert code == 0, out + err  # nothing left to change once deployed
 
 
 def _with_sender(tiers, address="support@acme.com"):
@@ -237,7 +239,7 @@ def test_sender_missing_from_the_org_stops_the_deploy_with_one_line(org_conn, ne
     assert mdapi.deploys == []
 
 
-def test_sender_present_deploys_alerts_from_the_org_wide_address(org_conn, new_org, mdapi, tiers, no_sleep):
+def test_sender_present_deploys_alerts_from_the_org_wide_address(org_conn, new_org, mdapi, tiers, no_sleep, capsys):
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
 
@@ -250,3 +252,5 @@ def test_sender_present_deploys_alerts_from_the_org_wide_address(org_conn, new_o
     assert workflow.count(b"<senderType>OrgWideEmailAddress</senderType>") == alerts
     assert workflow.count(b"<senderAddress>support@acme.com</senderAddress>") == alerts
     assert b"CurrentUser" not in workflow
+    code, out, err = cli(capsys, "plan", tiers, "--org", "uat", "--detailed-exitcode")
+    assert code == 0, out + err
