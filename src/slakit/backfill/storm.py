@@ -66,7 +66,13 @@ def violation_threshold(project: Project, tier: Tier, now: dt.datetime) -> dt.da
 
 
 def sf_instant(instant: dt.datetime) -> str:
+    """A datetime value for a REST write: 2026-03-02T15:00:00.000Z."""
     return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def soql_instant(instant: dt.datetime) -> str:
+    """A SOQL datetime literal: 2026-03-02T15:00:00Z."""
+    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def count_violated(sf, project: Project, target, result, now: dt.datetime, sla_start: str) -> None:
@@ -78,8 +84,7 @@ def count_violated(sf, project: Project, target, result, now: dt.datetime, sla_s
     count = 0
     threshold = violation_threshold(project, project.tier(target.name), now) if result.cases_planned else None
     if threshold is not None:
-        query = open_cases_soql(target, "COUNT()", extra=soql("CreatedDate <= {:literal}",
-                                                               sf_instant(threshold).replace(".000Z", "Z")))
+        query = open_cases_soql(target, "COUNT()", extra=soql("CreatedDate <= {:literal}", soql_instant(threshold)))
         with org_errors(f"counting open cases of tier '{target.name}' past their targets"):
             count = int(sf.query(query)["totalSize"])
     result.cases_violated_if_created = count

@@ -8,9 +8,10 @@ Per tier, two cases on one tagged account whose entitlement uses the smoke proce
 Both cases are inserted with the field values that make each milestone's `applies_when` hold
 (equals on a Case field, or notEqual on a checkbox), except for milestones that start when their
 criteria become true (`start: criteria`, the default with `applies_when`): their values are set
-by an update a little after the insert, and their targets are predicted from that update. A milestone whose criteria slakit cannot
-satisfy that way (a formula, another object's field, another operator, or values that clash with
-another milestone's) is "unknown": its checks are skipped, with the reason.
+by an update a little after the insert, and their targets are predicted from that update. A
+milestone whose criteria slakit cannot satisfy that way (a formula, another object's field,
+another operator, or values that clash with another milestone's) is "unknown": its checks are
+skipped, with the reason.
 
 Expected action side effects (for --wait-actions) come from the milestone's actions: a `set`
 action is a field on the case, a `task` a Task on the case; email alerts cannot be observed
