@@ -232,7 +232,9 @@ class MilestoneModel(Strict):
     business_hours: str | None = None
     recurrence: Literal["none", "sequential", "independent"] = "none"
     applies_when: one_of(list=list[CriterionModel], map=FormulaModel) | None = None
-    start: Literal["process", "criteria"] | None = None  # None: criteria with applies_when or a recurrence
+    start: Literal["process", "criteria"] | None = Field(
+        default=None, description="when the clock starts: criteria (when applies_when becomes true; the default "
+        "with applies_when or a recurrence) or process (when the case enters the process; the default otherwise)")
     completes_when: (
         one_of(scalar=Literal["first_response", "owner_assigned", "case_closed"], list=list[CriterionModel]) | None
     ) = None
@@ -338,7 +340,7 @@ class AutomationModel(Strict):
 
 class SenderModel(Strict):
     """Who email alerts come from: an organization-wide email address of the org (verified in
-    Setup > Organization-Wide Addresses). Without `sender`, alerts send as the running user."""
+    Setup > Organization-Wide Addresses). Without `sender`, alerts go out from the current user."""
 
     org_wide: str = Field(json_schema_extra={"format": "email"},
                           description="an Organization-Wide Email Address of the org, e.g. support@acme.com")
