@@ -90,6 +90,7 @@ class BackfillTiers(_SlakitOrgTask):
         tier: Optional[ListOfStringsOption] = Field(None, description="Only these tiers (comma-separated)")
         dry_run: bool = Field(False, description="Plan only, write nothing")
         cases: bool = Field(False, description="Also stamp open cases without an entitlement")
+        sla_start: str = Field("now", description="With cases: start stamped cases' clocks now or at their creation")
         batch_size: int = Field(200, description="Records per sObject Collections call (1-200)")
         bulk: str = Field("auto", description="auto, always or never")
         allow_production: bool = Field(False, description="Required to write to a production org")
@@ -104,7 +105,7 @@ class BackfillTiers(_SlakitOrgTask):
             confirm = (lambda question: True) if opts.allow_production else None
             report = run_backfill(project, conn.sf, tiers=list(opts.tier or []) or None, dry_run=opts.dry_run,
                                   cases=opts.cases, batch_size=opts.batch_size, bulk=opts.bulk,
-                                  confirm=confirm, org_name=self.org_config.name)
+                                  confirm=confirm, org_name=self.org_config.name, sla_start=opts.sla_start)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {"report": str(report)}
         failed = sum(getattr(t, "failed", 0) or 0 for t in getattr(report, "tiers", []))
         if failed:

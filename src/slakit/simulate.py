@@ -14,9 +14,10 @@ violation, and how much budget each local day uses. Also the one place that turn
     describe_limit(milestone, hours) -> str         "2d = 2,880 business minutes = 6 business days of 8h"
     parse_instant(text, option, zones) -> datetime  UsageError naming the zone when no offset is given
 
-Milestones whose `start` is `criteria` start at `criteria_at` when given, else at the opening
-(flagged `assumed_criteria`); milestones with `applies_when` are simulated as if their criteria
-hold. Recurring milestones show their first occurrence.
+Milestones whose `start` is `criteria` (the default for milestones with `applies_when` or a
+recurrence) start at `criteria_at` when given, else at the opening (flagged `assumed_criteria`);
+milestones with `applies_when` are simulated as if their criteria hold. Recurring milestones show
+their first occurrence (a recurring milestone without `applies_when` starts at the opening).
 """
 
 from __future__ import annotations
@@ -123,7 +124,11 @@ def simulate_tier(project: Project, tier: Tier, opened: dt.datetime, *,
         except SlakitError as exc:
             raise SlakitError(exc.message, file=project.source, line=ms.line or tier.line,
                               field=f"{tier.name} / {ms.name}", hint=exc.problem.hint) from None
-        start = criteria_at if (ms.start == "criteria" and criteria_at is not None) else opened
+        # a criteria start with criteria (applies_when) begins at --criteria-at; a recurring
+        # milestone without criteria has its criteria hold from the entry: its first occurrence
+        # starts at the opening
+        criteria_start = ms.start == "criteria" and bool(ms.criteria or ms.criteria_formula)
+        start = criteria_at if (criteria_start and criteria_at is not None) else opened
         warnings = [(p, ms.warning_offset_minutes(p)) for p in ms.warnings]
         try:
             times = clock.milestone_times(cal, start, ms.time_limit_minutes, warnings=warnings,
@@ -135,7 +140,7 @@ def simulate_tier(project: Project, tier: Tier, opened: dt.datetime, *,
             name=ms.name, business_hours=hours.name if hours else None,
             time_zone=cal.time_zone if cal else "UTC",
             time_limit_minutes=ms.time_limit_minutes, time_limit_text=ms.time_limit_text,
-            start_mode=ms.start, assumed_criteria=ms.start == "criteria" and criteria_at is None,
+            start_mode=ms.start, assumed_criteria=criteria_start and criteria_at is None,
             conditional=bool(ms.criteria or ms.criteria_formula), recurrence=ms.recurrence, times=times))
     return TierTimeline(tier.name, opened, tuple(out), tuple(stops), criteria_at, settings)
 

@@ -104,3 +104,20 @@ def test_apply_prints_org_table_and_an_undo_command_naming_the_org(env, fake_org
     journal = next(tmp_path.glob("*.jsonl"))
     assert f"(undo: slakit backfill --undo {journal} --org uat)" in result.stdout
     assert f"account {accts['Platinum'][0]}: DUPLICATE_VALUE: duplicate" in result.stdout
+
+
+def test_dry_run_cases_says_how_many_would_be_violated_at_once(env, fake_org, run_cli):
+    """issue 11 item 10: --sla-start now (default) stamps none violated; created says how many."""
+    from tests.http.test_backfill import _storm_cases
+
+    env(fake_org)
+    _storm_cases(fake_org)
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--dry-run", "--cases")
+    assert result.exit_code == 0, result.stderr
+    # the CLI runs on the real clock, months after every one of these cases' targets: all 4
+    assert "open cases violated at once: 0 would be (--sla-start now); with --sla-start created: 4" in result.stdout
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--dry-run", "--cases", "--sla-start", "created")
+    assert "open cases violated at once: 4 would be (--sla-start created)" in result.stdout
+    bad = run_cli("backfill", "tiers.yml", "--org", "uat", "--cases", "--sla-start", "later")
+    assert bad.exit_code == 2 and "--sla-start 'later'" in bad.stderr
+    assert writes(fake_org) == 0

@@ -93,3 +93,13 @@ def test_next_open_setting_is_stated_in_output(run_cli):
     # Agent Assignment (30m) ends exactly at Friday's close: next_open -> Monday 09:00 EST = 14:00Z.
     assert d["milestones"][1]["target"] == "2026-02-09T14:00:00Z"
     assert d["conventions"]["boundary"] == "next_open"
+
+
+def test_criteria_at_moves_the_applies_when_milestone(run_cli):
+    result = run_cli("simulate", ACCEPTANCE, "--tier", "Gold", "--opened", "2026-02-09T10:00-05:00",
+                     "--criteria-at", "2026-02-10T14:00-05:00", "--json")
+    assert result.exit_code == 0, result.stderr
+    ms = {m["name"]: m for m in json.loads(result.stdout)["milestones"]}
+    assert ms["L2 Dwell"]["start"] == "2026-02-10T19:00:00Z" and ms["L2 Dwell"]["target"] == "2026-02-11T17:00:00Z"
+    text = run_cli("simulate", ACCEPTANCE, "--tier", "Gold", "--opened", "2026-02-09T10:00-05:00").stdout
+    assert "start (criteria time assumed = opening)" in text

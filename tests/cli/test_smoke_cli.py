@@ -88,3 +88,22 @@ def test_bad_options_exit_2(run_cli, tiers, args, field):
     result = run_cli("smoke", tiers, "--org", "uat", *args)
     assert result.exit_code == 2
     assert field in result.stderr and "Traceback" not in result.stderr
+
+
+def test_fresh_sandbox_stops_with_one_line_naming_the_deploy_first(run_cli, org_conn, fake_org, mdapi,
+                                                                   monkeypatch, tiers):
+    """Before any `slakit deploy`, the Case fields the real deploy creates are missing: smoke stops
+    before deploying or creating anything, with one line and the command to run (issue 11 item 12)."""
+    org = SmokeOrg(fake_org, mdapi, completions=RULES)
+    monkeypatch.setattr(time, "sleep", org.sleep)
+    monkeypatch.setattr("slakit.smoke.runner._utcnow", org.now)
+    for name in ("SLA_Breached__c", "Resolution_Met_At__c"):  # what `slakit deploy` renders
+        del fake_org.objects["Case"][name]
+    result = run_cli("smoke", tiers, "--org", "uat")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"Case.Resolution_Met_At__c, Case.SLA_Breached__c are not in the org yet: smoke reuses the "
+                     f"fields slakit deploy creates (run `slakit deploy {tiers} --org uat` first, then smoke)"]
+    assert mdapi.deploys == [] and fake_org.find("Account") == [] and fake_org.find("Case") == []
+    doc = json.loads(run_cli("smoke", tiers, "--org", "uat", "--tier", "Gold", "--json").stdout)
+    assert doc["ok"] is False and doc["error"].startswith("Case.SLA_Breached__c is not in the org yet")

@@ -28,7 +28,9 @@ def test_corpus_is_not_empty():
 def test_acceptance_style_file_is_valid_with_lint_warnings(run_cli):
     result = run_cli("validate", DATA / "acceptance.yml")
     assert result.exit_code == 0, result.stderr
-    assert "valid (3 tiers, 8 milestones, 2 warnings)" in result.stdout
+    # the third warning: no `sender` (issue 11 item 11)
+    assert "valid (3 tiers, 8 milestones, 3 warnings)" in result.stdout
+    assert "no sender: email alerts go out from the current user" in result.stderr
     assert "75% of 30m fires 7.5 minutes before the target" in result.stderr
     assert "fires 8 minutes before" in result.stderr
 

@@ -6,14 +6,20 @@
 What the real org does and this fake stands in for:
 - the deployed processes (read from the files the Metadata API fake stored: milestones,
   `minutesToComplete`, `milestoneCriteriaFilterItems`, timeTriggers, successActions) decide
-  which CaseMilestones exist as soon as a case insert returns: TargetDate = CreatedDate +
-  minutesToComplete (the smoke processes run on 24/7 hours), BusinessHoursId = the process's;
+  which CaseMilestones exist as soon as a case insert returns, and an update that makes a
+  milestone's criteria true adds it: TargetDate = start + minutesToComplete (the smoke processes
+  run on 24/7 hours), where start is the update's time with `useCriteriaStartTime` true and the
+  case's CreatedDate otherwise; BusinessHoursId = the process's;
 - the rendered stamping flow (before save): a case without an entitlement gets its account's
   active entitlement whose process is active (`stamping=False`: the flow is not there);
 - the rendered completion flows: `completions` maps a milestone type name to its trigger
   ("first_response": a public CaseComment or an outbound sent EmailMessage; "case_closed";
-  "owner_assigned": owner becomes a User; ("Field__c", value)). Like the Case flow's
-  AsyncAfterCommit path, completion lands `completion_delay` seconds after the trigger;
+  "owner_assigned": owner becomes a User; ("Field__c", value)). How they run is read from the
+  deployed flows (flows/*.flow the Metadata API fake holds): a Case update completes in the same
+  save when a Case completion flow has an immediate path on update, else (an AsyncAfterCommit path)
+  `completion_delay` seconds later, as do creates and comments/emails; CompletionDate is the
+  event's time (ClosedDate, the save, the comment's CreatedDate, the email's MessageDate) when the
+  flows assign `Completion_Time`, else the time the completion runs ($Flow.CurrentDateTime);
 - time-dependent workflow actions (field updates, tasks from the deployed Case.workflow) run
   `action_delay` seconds after they are due, as Salesforce's hourly batches do;
   success actions run when the milestone completes;
@@ -67,7 +73,7 @@ class SmokeOrg:
         self.completion_delay = dt.timedelta(seconds=completion_delay)
         self.action_delay = dt.timedelta(seconds=action_delay)
         self.target_skew = dt.timedelta(minutes=target_skew_minutes)
-        self.pending: list[tuple[dt.datetime, str]] = []  # (due, CaseMilestone Id) completions
+        self.pending: list[tuple[dt.datetime, str, dt.datetime | None]] = []  # (due, CaseMilestone Id, event time)
         self.fired: set[tuple[str, str, int]] = set()  # (milestone id, action name, timeLength)
         self.slept: list[float] = []
         for name, (fields, prefix) in EXTRA_OBJECTS.items():
@@ -100,8 +106,8 @@ class SmokeOrg:
     def run_due(self) -> None:
         now = self.now()
         due, self.pending = [p for p in self.pending if p[0] <= now], [p for p in self.pending if p[0] > now]
-        for at, ms_id in due:
-            self._complete(ms_id, at)
+        for at, ms_id, event in due:
+            self._complete(ms_id, event if event is not None and self._flows()["event_time"] else at)
         for ms in list(self.org.records["CaseMilestone"].values()):
             if ms.get("CompletionDate"):
                 continue
@@ -141,6 +147,22 @@ class SmokeOrg:
         for tt in m.findall(f"{NS}timeTriggers") if m is not None else []:
             acts = [(_text(a, "name"), _text(a, "type")) for a in tt.findall(f"{NS}actions")]
             out.append((int(_text(tt, "timeLength") or 0), acts))
+        return out
+
+    def _flows(self) -> dict[str, bool]:
+        """How the deployed completion flows run: `sync_update` (a Case flow with an immediate
+        path on update) and `event_time` (CompletionDate from Completion_Time, not the run time)."""
+        out = {"sync_update": False, "event_time": False}
+        for path, data in self.mdapi.files.items():
+            if not path.startswith("flows/") or b"Get_Open_Case_Milestones" not in data:
+                continue
+            root = etree.fromstring(data)
+            start = root.find(f"{NS}start")
+            if start is not None and _text(start, "object") == "Case" and start.find(f"{NS}connector") is not None \
+                    and _text(start, "recordTriggerType") in ("Update", "CreateAndUpdate"):
+                out["sync_update"] = True
+            refs = [e.text for e in root.iter(f"{NS}elementReference")]
+            out["event_time"] = out["event_time"] or "Completion_Time" in refs
         return out
 
     def _workflow_action(self, name: str, kind: str):
@@ -184,13 +206,16 @@ class SmokeOrg:
                 for r in [r for r in org.records[obj].values() if r.get(fld) == rec["Id"]]:
                     del org.records[obj][r["Id"]]
             return
+        if rec.get("IsClosed") and not rec.get("ClosedDate"):
+            rec["ClosedDate"] = rec["LastModifiedDate"]
         if op == "insert":
             rec.setdefault("OwnerId", org.user_id)
             if self.stamping and not rec.get("EntitlementId") and rec.get("AccountId"):
                 self._stamp(rec)
-            if rec.get("EntitlementId"):
-                self._start_process(rec)
-        self._case_rules(rec)
+        if rec.get("EntitlementId") and not rec.get("IsClosed"):
+            rec.setdefault("SlaStartDate", sf_datetime(self.now()))  # entering the process sets it
+            self._start_process(rec)
+        self._case_rules(rec, op)
 
     def _stamp(self, case: dict) -> None:
         for ent in self.org.find("Entitlement", AccountId=case["AccountId"]):
@@ -205,11 +230,19 @@ class SmokeOrg:
         root = self._process_xml(proc["Id"]) if proc else None
         if root is None:
             return
-        start = parse_when(case["CreatedDate"])
+        field = (_text(root, "entryStartDateField") or "Case.CreatedDate").split(".", 1)[1]
+        entry = parse_when(case.get(field) or case["CreatedDate"])
+        have = {ms["MilestoneTypeId"] for ms in self.org.records["CaseMilestone"].values() if ms["CaseId"] == case["Id"]}
         for m in root.findall(f"{NS}milestones"):
-            if not all(self._holds(case, item) for item in m.findall(f"{NS}milestoneCriteriaFilterItems")):
+            items = m.findall(f"{NS}milestoneCriteriaFilterItems")
+            if not all(self._holds(case, item) for item in items):
                 continue
             mtype = self.org.find("MilestoneType", Name=_text(m, "milestoneName"))[0]
+            if mtype["Id"] in have:
+                continue
+            # a milestone whose criteria become true on an update starts then with
+            # useCriteriaStartTime true, else at the process's entry (the case's creation)
+            start = self.now() if items and _text(m, "useCriteriaStartTime") == "true" else entry
             target = start + dt.timedelta(minutes=int(_text(m, "minutesToComplete"))) + self.target_skew
             self.org.insert("CaseMilestone", CaseId=case["Id"], MilestoneTypeId=mtype["Id"],
                             StartDate=sf_datetime(start), TargetDate=sf_datetime(target), CompletionDate=None,
@@ -222,7 +255,8 @@ class SmokeOrg:
         same = shown == (_text(item, "value") or "")
         return same if _text(item, "operation") == "equals" else not same
 
-    def _case_rules(self, case: dict) -> None:
+    def _case_rules(self, case: dict, op: str) -> None:
+        now_ = op == "update" and self._flows()["sync_update"]
         for type_name, rule in self.completions.items():
             if rule == "case_closed":
                 ok = bool(case.get("IsClosed"))
@@ -233,27 +267,31 @@ class SmokeOrg:
             else:
                 continue
             if ok:
-                self._schedule(case["Id"], type_name)
+                event = parse_when(case["ClosedDate"] if rule == "case_closed" else case["LastModifiedDate"])
+                self._schedule(case["Id"], type_name, event, at_once=now_)
 
     def _comment(self, org, rec, op):
         if op == "insert" and rec.get("IsPublished"):
-            self._first_response(rec.get("ParentId"))
+            self._first_response(rec.get("ParentId"), parse_when(rec["CreatedDate"]))
 
     def _email(self, org, rec, op):
         if op == "insert" and rec.get("Incoming") is False and rec.get("Status") == "3":
-            self._first_response(rec.get("ParentId"))
+            self._first_response(rec.get("ParentId"), parse_when(rec.get("MessageDate") or rec["CreatedDate"]))
 
-    def _first_response(self, case_id: str | None) -> None:
+    def _first_response(self, case_id: str | None, event: dt.datetime) -> None:
         for type_name, rule in self.completions.items():
             if rule == "first_response" and case_id:
-                self._schedule(case_id, type_name)
+                self._schedule(case_id, type_name, event)
 
-    def _schedule(self, case_id: str, type_name: str) -> None:
+    def _schedule(self, case_id: str, type_name: str, event: dt.datetime, *, at_once: bool = False) -> None:
         types = self.org.find("MilestoneType", Name=type_name)
-        for ms in self.org.records["CaseMilestone"].values():
+        for ms in list(self.org.records["CaseMilestone"].values()):
             if ms["CaseId"] == case_id and types and ms["MilestoneTypeId"] == types[0]["Id"] \
                     and not ms.get("CompletionDate") and ms["Id"] not in {p[1] for p in self.pending}:
-                self.pending.append((self.now() + self.completion_delay, ms["Id"]))
+                if at_once:
+                    self._complete(ms["Id"], event if self._flows()["event_time"] else self.now())
+                else:
+                    self.pending.append((self.now() + self.completion_delay, ms["Id"], event))
 
     def _complete(self, ms_id: str, at: dt.datetime) -> None:
         ms = self.org.get_record(ms_id)

@@ -342,3 +342,59 @@ def test_production_asks_first(rsps, tmp_path, project):
     assert dry.totals()["planned"] == 2 and writes(org) == 0
     done = run(project, sf, tmp_path / "j", confirm=lambda q: True)
     assert done.ok and done.totals()["created"] == 2
+
+
+def _storm_cases(fake_org):
+    """Open cases on a Platinum (24/7, 2h) and a Gold (US hours, 4h) account, created at different
+    times before the fake's now (Monday 2026-03-02 15:00Z = 10:00 EST)."""
+    from tests.fakes.org import sf_datetime
+
+    seed_processes(fake_org)
+    accts = seed_accounts(fake_org, {"Platinum": 1, "Gold": 1})
+    plat, gold = accts["Platinum"][0], accts["Gold"][0]
+    out = {}
+    for key, account, created in (
+            ("plat_late", plat, dt.datetime(2026, 3, 2, 12, 30, tzinfo=dt.timezone.utc)),   # 2h -> 14:30Z: past
+            ("plat_recent", plat, dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.timezone.utc)),  # 2h -> 16:00Z
+            # Fri 15:00 EST: 2h Friday + Monday 09:00 EST + 2h = 11:00 EST (16:00Z): not yet
+            ("gold_friday_late", gold, dt.datetime(2026, 2, 27, 20, 0, tzinfo=dt.timezone.utc)),
+            # Fri 10:00 EST + 4h = 14:00 EST Friday: long past
+            ("gold_friday_early", gold, dt.datetime(2026, 2, 27, 15, 0, tzinfo=dt.timezone.utc))):
+        out[key] = fake_org.insert("Case", Subject=key, Status="New", AccountId=account)
+        fake_org.get_record(out[key])["CreatedDate"] = sf_datetime(created)
+    return out
+
+
+def test_dry_run_counts_cases_violated_at_once_per_sla_start(fake_org, sf, project, jdir):
+    """Stamping old open cases with the process starting at CreatedDate violates them at once
+    (issue 11 item 10): the dry run says how many, per mode, with COUNT() queries only."""
+    _storm_cases(fake_org)
+    now = fake_org.now
+    report = run(project, sf, jdir, cases=True, dry_run=True, now=now)
+    by = {t.name: t for t in report.tiers}
+    assert (by["Platinum"].cases_planned, by["Platinum"].cases_violated_if_created) == (2, 1)
+    assert (by["Gold"].cases_planned, by["Gold"].cases_violated_if_created) == (2, 1)
+    assert [t.cases_violated_at_once for t in report.tiers if t.cases_planned] == [0, 0]  # default: now
+    assert report.as_dict()["sla_start"] == "now"
+    created = run(project, sf, jdir, cases=True, dry_run=True, now=now, sla_start="created")
+    assert sum(t.cases_violated_at_once or 0 for t in created.tiers) == 2
+    assert writes(fake_org) == 0
+
+
+def test_stamped_cases_start_their_clock_now_by_default(fake_org, sf, project, jdir):
+    cases = _storm_cases(fake_org)
+    report = run(project, sf, jdir, cases=True, now=fake_org.now)
+    assert report.ok and report.totals()["cases_stamped"] == 4
+    starts = {k: fake_org.get_record(i)["SlaStartDate"] for k, i in cases.items()}
+    assert set(starts.values()) == {"2026-03-02T15:00:00.000Z"}
+
+
+def test_sla_start_created_keeps_the_creation_time(fake_org, sf, project, jdir):
+    cases = _storm_cases(fake_org)
+    report = run(project, sf, jdir, cases=True, now=fake_org.now, sla_start="created")
+    assert report.ok
+    for i in cases.values():
+        rec = fake_org.get_record(i)
+        assert rec["SlaStartDate"] == rec["CreatedDate"]
+    start = [e for e in journal_events(report.journal) if e["event"] == "start"][0]
+    assert start["sla_start"] == "created"

@@ -184,3 +184,76 @@ def test_live_render_deploys(org_conn, new_org, mdapi, tiers, no_sleep):
         pytest.skip(f"render currently fails: {exc.lines()[0]}")
     assert [p["phase"] for p in result.phases] == ["settings", "components"]
     assert {r["NameNorm"] for r in new_org.records["SlaProcess"].values()} == {"gold", "platinum", "standard"}
+
+
+TIERS_24X7 = """\
+api_version: "62.0"
+business_hours:
+  - {name: Office, time_zone: Europe/Berlin, hours: {weekdays: "09:00-17:00"}}
+tiers:
+  - name: Anytime
+    milestones:
+      - {name: First Response, time_limit: 90m, completes_when: first_response}
+  - name: Office Tier
+    business_hours: Office
+    milestones:
+      - {name: Resolution, time_limit: 8h, completes_when: case_closed}
+"""
+
+
+def test_a_tier_without_hours_runs_on_deployed_24x7_hours(org_conn, new_org, mdapi, tmp_path, no_sleep, capsys):
+    """No business hours on a process means the case's (org default) hours, not 24/7: the tier's
+    process is put on 'Slakit 24x7', which the same deploy creates (issue 11 item 9)."""
+    from slakit.config import load_project
+    from slakit.deploy.run import deploy_project
+
+    (tmp_path / "tiers.yml").write_text(TIERS_24X7)
+    deploy_project(org_conn, load_project(tmp_path / "tiers.yml"))
+    [hours] = new_org.find("BusinessHours", Name="Slakit 24x7")
+    assert hours["IsActive"] and hours["TimeZoneSidKey"] == "GMT"
+    assert {hours[f"{d}{e}Time"] for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                          "Sunday") for e in ("Start", "End")} == {"00:00:00.000Z"}
+    procs = {r["Name"]: r for r in new_org.records["SlaProcess"].values()}
+    assert procs["Anytime"]["BusinessHoursId"] == hours["Id"]
+    assert procs["Office Tier"]["BusinessHoursId"] == new_org.find("BusinessHours", Name="Office")[0]["Id"]
+    # the org default ("Default", weekdays in Los Angeles) stays the default; nothing else changed it
+    assert new_org.find("BusinessHours", Name="Default")[0]["IsDefault"] is True
+    code, out, err = cli(capsys, "plan", tmp_path / "tiers.yml", "--org", "uat", "--detailed-exitcode")
+    assert code == 0, out + err  # nothing left to change once deployed
+
+
+def _with_sender(tiers, address="support@acme.com"):
+    text = tiers.read_text().replace('api_version: "62.0"\n', f'api_version: "62.0"\nsender: {{org_wide: {address}}}\n', 1)
+    tiers.write_text(text)
+    return tiers
+
+
+def test_sender_missing_from_the_org_stops_the_deploy_with_one_line(org_conn, new_org, mdapi, tiers, no_sleep,
+                                                                    capsys):
+    """sender.org_wide renders senderType OrgWideEmailAddress; preflight reads OrgWideEmailAddress
+    and names a missing address once, before anything is deployed (issue 11 item 11)."""
+    new_org.define("OrgWideEmailAddress", {"Address": "email", "DisplayName": "string"}, prefix="0D2")
+    new_org.insert("OrgWideEmailAddress", Address="billing@acme.com", DisplayName="Billing")
+    code, out, err = cli(capsys, "deploy", _with_sender(tiers), "--org", "uat")
+    assert code == 1
+    lines = [line for line in err.splitlines() if "support@acme.com" in line]
+    assert len(lines) == 1 and "is not an Organization-Wide Email Address of this org" in lines[0]
+    assert "Organization-Wide Addresses" in err
+    assert mdapi.deploys == []
+
+
+def test_sender_present_deploys_alerts_from_the_org_wide_address(org_conn, new_org, mdapi, tiers, no_sleep, capsys):
+    from slakit.config import load_project
+    from slakit.deploy.run import deploy_project
+
+    new_org.define("OrgWideEmailAddress", {"Address": "email", "DisplayName": "string"}, prefix="0D2")
+    new_org.insert("OrgWideEmailAddress", Address="Support@Acme.com", DisplayName="Acme Support")
+    deploy_project(org_conn, load_project(_with_sender(tiers)))
+    workflow = mdapi.deploys[-1].files["workflows/Case.workflow"]
+    alerts = workflow.count(b"<alerts>")
+    assert alerts > 0
+    assert workflow.count(b"<senderType>OrgWideEmailAddress</senderType>") == alerts
+    assert workflow.count(b"<senderAddress>support@acme.com</senderAddress>") == alerts
+    assert b"CurrentUser" not in workflow
+    code, out, err = cli(capsys, "plan", tiers, "--org", "uat", "--detailed-exitcode")
+    assert code == 0, out + err

@@ -151,18 +151,24 @@ def test_import_of_a_hand_built_org_round_trips_what_the_file_expresses(handbuil
     code, plan = _plan(run_cli, out)
     assert code == 2
     by = {(c["type"], c["name"]): c for c in plan["changes"]}
-    assert by[("EntitlementProcess", "Bronze  Basic")]["action"] == "unchanged"
+    # every process starts at Case.CreatedDate in this org, slakit's at Case.SlaStartDate: said, and the only
+    # difference of Bronze (its recurring and criteria milestones keep their start through `start:`)
+    assert sum("slakit starts it at Case.SlaStartDate" in k for k in kept) == 3
+    bronze = by[("EntitlementProcess", "Bronze  Basic")]
+    assert [d["path"] for d in bronze["diff"]] == ["entryStartDateField"]
     assert by[("BusinessHours", "Australia")]["action"] == "unchanged"
     assert ("BusinessHours", "Default") not in by and ("BusinessHours", "India") not in by  # existing: never deployed
     # what differs is exactly what the import said it could not keep
     cobalt = [d["path"] for d in by[("EntitlementProcess", "Cobalt Enterprise SLA")]["diff"]]
-    assert cobalt == ["milestone First Response: isDisplayedOnLinkedEntity"]
+    assert cobalt == ["businessHours", "entryStartDateField", "milestone First Response: isDisplayedOnLinkedEntity"]
+    assert any("no business hours, so it runs on each case's hours" in k for k in kept)  # Cobalt's
+    assert by[("BusinessHours", "Slakit 24x7")]["action"] == "add"
     ws = by[("EntitlementProcess", "Wholesale Support")]
     assert ws["version_from"] == 3
     removed = {d["before"]["name"] for d in ws["diff"] if d["after"] is None and isinstance(d["before"], dict)
                and "name" in d["before"]}
     assert removed == renamed
-    assert all("Resolution Retail" in d["path"] for d in ws["diff"])
+    assert all("Resolution Retail" in d["path"] for d in ws["diff"] if d["path"] != "entryStartDateField")
     # milestone types: only slakit's description and the recurrence the file states
     for name in ("Periodic Update", "Escalate Case", "Case Resolution"):
         diff = by[("MilestoneType", name)]["diff"]

@@ -37,9 +37,10 @@ def test_late_field_update_and_task_are_waited_for(project, org_conn, fake_org, 
     # Agent Assignment's target is 15:04 (4 smoke minutes); its violation update runs 40 min later
     assert gold[SLA].status == "pass"
     assert gold[SLA].observed.startswith("true at 2026-03-02 15:44:00Z, +40 min from the target")
-    # L2 Dwell's target is 15:20; its task comes 40 minutes after that
+    # L2 Dwell starts when L2_Assigned__c is set, 2 minutes after the insert: target 15:22; its
+    # task comes 40 minutes after that
     assert gold[TASK].status == "pass"
-    assert gold[TASK].observed.startswith("created at 2026-03-02 16:00:00Z, +40 min from the target")
+    assert gold[TASK].observed.startswith("created at 2026-03-02 16:02:00Z, +40 min from the target")
     assert gold["action: email alert (L2 Dwell on_violation)"].status == "skip"
     assert report.ok
     # bounded: back-off from 30 s doubling to 5 min -> a handful of polls (2 queries each), not one a second

@@ -212,3 +212,45 @@ def test_a_failed_child_delete_is_moot_once_its_case_is_gone(project, org_conn, 
     report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep)
     assert by_name(report, "")["cleanup"].status == "pass"  # deleting its case took the comment too
     assert report.cleanup.left == [] and report.ok
+
+
+def test_criteria_milestone_starts_at_the_criteria_update(project, org_conn, fake_org, mdapi, no_sleep):
+    """L2 Dwell (applies_when) is set up 2 minutes after the insert; its clock starts there."""
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
+    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    target = by_name(report, "Gold")["L2 Dwell: target date"]
+    assert target.status == "pass", target
+    # the fake org's clock starts at 15:00; the criteria update runs at 15:02; 20 smoke minutes
+    assert "alone case: 2026-03-02 15:22:00Z (start 2026-03-02 15:02:00Z + 20m, +-60s)" in target.expected
+    assert report.ok, [c for c in report.checks if c.failed]
+
+
+def test_criteria_milestone_started_at_creation_is_caught(project, org_conn, fake_org, mdapi, no_sleep, tmp_path):
+    """A process that starts criteria milestones at the case's creation (useCriteriaStartTime
+    false, as slakit rendered before) fails the target check instead of passing silently."""
+    (tmp_path / "templates/entitlementProcesses").mkdir(parents=True)
+    bundled = Path(__file__).resolve().parents[2] / "templates/entitlementProcesses/entitlementProcess.xml.j2"
+    (tmp_path / "templates/entitlementProcesses/entitlementProcess.xml.j2").write_text(
+        bundled.read_text().replace("{{ m.use_criteria_start | xmlbool }}", "false"))
+    (tmp_path / "tiers.yml").write_text((DATA / "acceptance.yml").read_text())
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
+    report = run_smoke(load_project(tmp_path / "tiers.yml"), org_conn, tiers=["Gold"], now=smoke.now,
+                       sleep=smoke.sleep)
+    target = by_name(report, "Gold")["L2 Dwell: target date"]
+    assert target.status == "fail"
+    assert "alone case: 2026-03-02 15:20:00Z (-120s)" in target.observed
+    assert by_name(report, "Gold")["First Response: target date"].status == "pass"
+
+
+def test_milestones_complete_in_the_save_at_the_events_own_time(project, org_conn, fake_org, mdapi, no_sleep):
+    """The deployed Case completion flow runs on the immediate path for updates and stamps the
+    event's time (issue 11 item 8): the close completes Resolution at ClosedDate, in the same save
+    (before the process exit); the public comment completes First Response at its CreatedDate."""
+    smoke = SmokeOrg(fake_org, mdapi, completions=RULES, completion_delay=30)
+    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, keep=True)
+    assert report.ok, [c for c in report.checks if c.failed]
+    [case] = [c for c in fake_org.find("Case") if c["Subject"].endswith("Gold complete")]
+    done = {fake_org.get_record(m["MilestoneTypeId"])["Name"]: m for m in fake_org.find("CaseMilestone", CaseId=case["Id"])}
+    assert done["Resolution Smoke"]["CompletionDate"] == case["ClosedDate"]
+    [comment] = fake_org.find("CaseComment", ParentId=case["Id"])
+    assert done["First Response Smoke"]["CompletionDate"] == comment["CreatedDate"]

@@ -222,7 +222,7 @@ def test_business_hours_missing_inactive_or_unknown(tmp_path):
     assert by_check(audit_metadata(folder))["hours.exist"][0].status == SKIP
 
 
-def test_process_without_hours_warns_unless_the_tier_is_24x7(tmp_path):
+def test_process_without_hours_warns_even_when_the_tier_is_24x7(tmp_path):
     folder = mdapi_folder(tmp_path, process=process_xml("Gold", hours=None, milestones=GOOD_GOLD))
     assert by_check(audit_metadata(folder))["process.hours"][0].status == WARN
 
@@ -232,7 +232,9 @@ def test_process_without_hours_warns_unless_the_tier_is_24x7(tmp_path):
     class Project:
         tiers = (Tier(),)
 
-    assert by_check(audit_metadata(folder, Project()))["process.hours"][0].status == PASS
+    # no hours is the case's hours, not 24/7 (issue 11 item 9): still a warning, naming the fix
+    found = by_check(audit_metadata(folder, Project()))["process.hours"][0]
+    assert found.status == WARN and "Slakit 24x7" in found.fix
 
 
 def test_inactive_processes_are_not_judged(tmp_path):

@@ -215,3 +215,37 @@ def test_email_roles_do_not_count_against_the_five_addresses(tmp_path):
                   - email: [owner, account_owner, creator, "group:Managers", "role:Lead", a@x.io, b@x.io, c@x.io]
     """)
     assert len(load_project(path).tier("Gold").milestones[0].on_violation[0].recipients) == 8
+
+
+def test_slakit_24x7_is_a_reserved_hours_name(tmp_path):
+    """'Slakit 24x7' is what slakit renders for tiers without hours (issue 11 item 9)."""
+    from slakit.config import load_project
+    from slakit.errors import ConfigError
+
+    path = tmp_path / "tiers.yml"
+    path.write_text('api_version: "62.0"\nbusiness_hours:\n  - {name: slakit 24X7, time_zone: UTC, hours: {every_day: 24h}}\n'
+                    "tiers:\n  - name: Gold\n    business_hours: slakit 24X7\n    milestones:\n"
+                    "      - {name: First Response, time_limit: 1h}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_project(path)
+    assert any("Slakit 24x7" in line and ":3:" in line for line in exc.value.lines())
+
+
+def test_lint_warns_without_a_sender_and_schema_offers_it(tmp_path):
+    """Alerts without `sender` go out from the current user: lint says so (issue 11 item 11)."""
+    from slakit.config.schema import json_schema
+
+    src = Path(__file__).resolve().parents[1] / "data" / "acceptance.yml"
+    without = check(src)
+    assert [w.line for w in without.warnings if w.code == "lint.no-sender"] == [44]
+    path = tmp_path / "tiers.yml"
+    path.write_text(src.read_text().replace('api_version: "62.0"\n', 'api_version: "62.0"\nsender: {org_wide: support@acme.com}\n'))
+    assert not [w for w in check(path).warnings if w.code == "lint.no-sender"]
+    assert load_project(path).sender_org_wide == "support@acme.com"
+    path.write_text(src.read_text().replace('api_version: "62.0"\n', 'api_version: "62.0"\nsender: {org_wide: support}\n'))
+    with pytest.raises(ConfigError) as exc:
+        load_project(path)
+    assert any("sender" in line and "not an email address" in line for line in exc.value.lines())
+    schema = json_schema()
+    assert schema["properties"]["sender"]
+    assert "org_wide" in json.dumps(schema)

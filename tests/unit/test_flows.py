@@ -112,12 +112,13 @@ CLOSED_WON = """\
 
 # --- what is rendered ------------------------------------------------------------------------
 
-def test_acceptance_renders_the_four_flows_schema_valid_and_listed(acceptance):
+def test_acceptance_renders_the_five_flows_schema_valid_and_listed(acceptance):
     files, members, _ = render_files(acceptance)
     flows = sorted(rel for rel in files if rel.startswith("flows/"))
     assert flows == ["flows/Slakit_CaseComment_Milestone_Completion.flow",
                      "flows/Slakit_Case_Entitlement_Stamping.flow",
                      "flows/Slakit_Case_Milestone_Completion.flow",
+                     "flows/Slakit_Case_Milestone_Completion_On_Entry.flow",
                      "flows/Slakit_EmailMessage_Milestone_Completion.flow"]
     for rel in flows:
         assert xsd.check_bytes(files[rel], rel, "Flow") == []
@@ -446,17 +447,30 @@ def completion_rules(flow) -> dict[str, list[tuple]]:
     return out
 
 
-def test_case_completion_runs_after_commit_on_the_fields_it_needs(accepted_flows):
+def test_case_completion_on_update_runs_in_the_same_save_on_the_fields_it_needs(accepted_flows):
+    """Updates complete on the immediate after-save path: in the transaction, before the
+    entitlement rules run the process exit on close (issue 11 item 8)."""
     flow = accepted_flows["Slakit_Case_Milestone_Completion"]
     assert t(flow, "m:start/m:object") == "Case"
     assert t(flow, "m:start/m:triggerType") == "RecordAfterSave"
+    assert t(flow, "m:start/m:recordTriggerType") == "Update"
+    assert targets(x(flow, "m:start/m:connector")[0]) == ["Check_Rule_1"]  # the immediate path
+    assert x(flow, "m:start/m:scheduledPaths") == []
+    formula = t(flow, "m:start/m:filterFormula")
+    assert formula.split(" || ") == ["ISCHANGED({!$Record.Status})", "ISCHANGED({!$Record.OwnerId})",
+                                     "ISCHANGED({!$Record.L2_Assigned__c})"]
+
+
+def test_case_completion_on_entry_runs_after_commit(accepted_flows):
+    """A new case (or one given an entitlement) has no CaseMilestones until the entitlement rules
+    run after the after-save flows: only that completion stays on the asynchronous path."""
+    flow = accepted_flows["Slakit_Case_Milestone_Completion_On_Entry"]
     assert t(flow, "m:start/m:recordTriggerType") == "CreateAndUpdate"
     assert x(flow, "m:start/m:connector") == []  # all work on the asynchronous path
     assert t(flow, "m:start/m:scheduledPaths/m:pathType") == "AsyncAfterCommit"
-    formula = t(flow, "m:start/m:filterFormula")
-    for part in ("ISNEW()", "ISCHANGED({!$Record.OwnerId})", "ISCHANGED({!$Record.Status})",
-                 "ISCHANGED({!$Record.L2_Assigned__c})", "ISCHANGED({!$Record.EntitlementId})"):
-        assert part in formula
+    assert targets(x(flow, "m:start/m:scheduledPaths")[0]) == ["Check_Rule_1"]
+    assert t(flow, "m:start/m:filterFormula") == "ISNEW() || ISCHANGED({!$Record.EntitlementId})"
+    assert completion_rules(flow) == completion_rules(accepted_flows["Slakit_Case_Milestone_Completion"])
 
 
 def test_case_completion_rules_match_completes_when(accepted_flows):
@@ -473,6 +487,7 @@ def test_case_completion_rules_match_completes_when(accepted_flows):
 
 
 @pytest.mark.parametrize("name, case_id", [("Slakit_Case_Milestone_Completion", "$Record.Id"),
+                                           ("Slakit_Case_Milestone_Completion_On_Entry", "$Record.Id"),
                                            ("Slakit_EmailMessage_Milestone_Completion", "$Record.ParentId"),
                                            ("Slakit_CaseComment_Milestone_Completion", "$Record.ParentId")])
 def test_completion_sets_completion_date_on_the_cases_open_milestones(accepted_flows, name, case_id):
@@ -483,13 +498,56 @@ def test_completion_sets_completion_date_on_the_cases_open_milestones(accepted_f
                                ("IsCompleted", "EqualTo", "booleanValue", "false")]
     mark = element(flow, "Mark_Complete")
     items = [(t(i, "m:assignToReference"), t(i, "m:value/m:elementReference")) for i in x(mark, "m:assignmentItems")]
-    assert items == [("Each_Case_Milestone.CompletionDate", "$Flow.CurrentDateTime"),
+    assert items == [("Each_Case_Milestone.CompletionDate", "Completion_Time"),
                      ("Milestones_To_Complete", "Each_Case_Milestone")]
+    assert "StartDate" in [q.text for q in x(lookup, "m:queriedFields")]
     update = element(flow, "Complete_Milestones")
     assert etree.QName(update).localname == "recordUpdates"
     assert t(update, "m:inputReference") == "Milestones_To_Complete"
     due = t(element(flow, "Milestone_Is_Due"), "m:expression")
     assert "CONTAINS({!Type_Ids_To_Complete}, {!Each_Case_Milestone.MilestoneTypeId})" in due
+
+
+EVENT_TIMES = {
+    # the close for milestones a close completes, else the save that made the rule hold
+    "Slakit_Case_Milestone_Completion": "IF(AND(CONTAINS({!Closed_Type_Ids}, {!Each_Case_Milestone.MilestoneTypeId}), "
+                                        "NOT(ISBLANK({!$Record.ClosedDate}))), {!$Record.ClosedDate}, "
+                                        "{!$Record.LastModifiedDate})",
+    "Slakit_EmailMessage_Milestone_Completion": "BLANKVALUE({!$Record.MessageDate}, {!$Record.CreatedDate})",
+    "Slakit_CaseComment_Milestone_Completion": "{!$Record.CreatedDate}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_TIMES))
+def test_completion_date_is_the_events_own_time_never_before_the_start(accepted_flows, name):
+    """CompletionDate = ClosedDate / the save / EmailMessage.MessageDate / CaseComment.CreatedDate,
+    not $Flow.CurrentDateTime (when the flow ran), and never before the milestone's StartDate."""
+    flow = accepted_flows[name]
+    assert "$Flow.CurrentDateTime" not in " ".join(x(flow, "//m:assignments//m:elementReference/text()"))
+    assert t(element(flow, "Event_Time"), "m:expression") == EVENT_TIMES[name]
+    assert t(element(flow, "Event_Time"), "m:dataType") == "DateTime"
+    assert t(element(flow, "Completion_Time"), "m:expression") == (
+        "IF({!Event_Time} < {!Each_Case_Milestone.StartDate}, {!Each_Case_Milestone.StartDate}, {!Event_Time})")
+
+
+def test_only_milestones_the_close_completes_take_the_closed_date(accepted_flows, tmp_path):
+    """Read from the XML: the Which_Milestone_Type rule of each milestone leads through
+    Add_Closed_Type_Id (ClosedDate) only for case_closed milestones."""
+    flow = accepted_flows["Slakit_Case_Milestone_Completion"]
+    via = {}
+    for rule in x(element(flow, "Which_Milestone_Type"), "m:rules"):
+        name = [c[3] for c in conditions(rule) if c[0] == "Each_Milestone_Type.Name"][0]
+        via[name] = targets(rule)[0]
+    assert via == {"Resolution": "Add_Closed_Type_Id", "Agent Assignment": "Add_Type_Id", "L2 Dwell": "Add_Type_Id"}
+    assert targets(element(flow, "Add_Closed_Type_Id")) == ["Add_Type_Id"]
+    solo = flows_of(project_from(tmp_path, """\
+        tiers:
+          - name: Solo
+            milestones:
+              - {name: Agent Assignment, time_limit: 1h, completes_when: owner_assigned}
+    """))["Slakit_Case_Milestone_Completion"]
+    assert x(solo, "/m:Flow/*[m:name='Add_Closed_Type_Id']") == []
+    assert t(element(solo, "Event_Time"), "m:expression") == "{!$Record.LastModifiedDate}"
 
 
 def test_first_response_by_outbound_email(accepted_flows):
@@ -547,7 +605,8 @@ def test_only_the_flows_a_file_needs_are_rendered(tmp_path):
               - {name: Resolution, time_limit: 8h, completes_when: case_closed}
               - {name: Nothing, time_limit: 8h}
     """)
-    assert sorted(flows_of(project)) == ["Slakit_Case_Entitlement_Stamping", "Slakit_Case_Milestone_Completion"]
+    assert sorted(flows_of(project)) == ["Slakit_Case_Entitlement_Stamping", "Slakit_Case_Milestone_Completion",
+                                         "Slakit_Case_Milestone_Completion_On_Entry"]
 
 
 def test_a_criterion_a_flow_cannot_check_is_refused(tmp_path):

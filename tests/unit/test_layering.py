@@ -32,8 +32,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "slakit"
 LAYERS = {
     "slakit": 0, "errors": 0, "salesforce": 0, "clock": 0,   # the package root, errors, constants, time
     "config": 1, "org": 1,                                   # tiers.yml -> Project; the org connection
-    "render": 2, "simulate": 2, "backfill": 2,               # Project -> files; offline clock; records
-    "deploy": 3,                                             # rendered files -> org
+    "render": 2, "simulate": 2,                              # Project -> files; Project -> timelines
+    "deploy": 3, "backfill": 3,                              # rendered files -> org; records (on the clock)
     "smoke": 4, "audit": 4,                                  # deploy + org reads
     "importer": 5, "backtest": 5,                            # built on audit's readers and report
     "cli": 6, "cci_tasks": 6,                                # the two front ends

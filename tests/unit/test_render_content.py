@@ -63,7 +63,9 @@ def test_process_shell(out):
     assert texts(gold, "m:SObjectType") == ["Case"]
     assert texts(gold, "m:active") == ["true"]
     assert texts(gold, "m:businessHours") == ["US Business Hours"]
-    assert texts(gold, "m:entryStartDateField") == ["Case.CreatedDate"]
+    # the process starts at SlaStartDate (set when the case gets its entitlement; backfill --cases
+    # sets it for old cases) instead of CreatedDate (issue 11 item 10)
+    assert texts(gold, "m:entryStartDateField") == ["Case.SlaStartDate"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:field") == ["Case.IsClosed"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:operation") == ["equals"]
     assert texts(gold, "m:exitCriteriaFilterItems/m:value") == ["true"]
@@ -109,7 +111,29 @@ def test_criteria_and_start(out):
     assert texts(l2, "m:milestoneCriteriaFilterItems/m:field") == ["Case.L2_Assigned__c"]
     assert texts(l2, "m:milestoneCriteriaFilterItems/m:operation") == ["equals"]
     assert texts(l2, "m:milestoneCriteriaFilterItems/m:value") == ["true"]
-    assert texts(l2, "m:useCriteriaStartTime") == ["false"]
+    # applies_when (and a recurrence) without `start`: the clock starts when the criteria become
+    # true (issue 11 item 7; it started at the case's creation before, born violated when escalated late)
+    assert texts(l2, "m:useCriteriaStartTime") == ["true"]
+    assert texts(milestone(gold, "First Response"), "m:useCriteriaStartTime") == ["false"]
+
+
+def test_criteria_start_defaults_and_explicit_process(tmp_path):
+    """Only milestones with criteria or a recurrence start from the criteria time unless the file
+    says `start: process`."""
+    src = (DATA / "acceptance.yml").read_text()
+    src = src.replace("        recurrence: independent\n", "        recurrence: independent\n        start: process\n")
+    src = src.replace("      - name: Agent Assignment\n", "      - name: Agent Assignment\n        recurrence: sequential\n")
+    path = tmp_path / "tiers.yml"
+    path.write_text(src)
+    project = load_project(path)
+    gold = project.tier("Gold")
+    starts = {m.name: m.start for m in gold.milestones}
+    assert starts == {"First Response": "process", "Agent Assignment": "criteria", "L2 Dwell": "process",
+                      "Resolution": "process"}
+    render_project(project, tmp_path / "out")
+    root = xml(tmp_path / "out/entitlementProcesses/gold.entitlementProcess")
+    assert texts(milestone(root, "L2 Dwell"), "m:useCriteriaStartTime") == ["false"]
+    assert texts(milestone(root, "Agent Assignment"), "m:useCriteriaStartTime") == ["true"]
 
 
 def workflow_actions(out: Path) -> dict[str, set[str]]:

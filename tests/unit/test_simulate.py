@@ -212,3 +212,15 @@ def test_run_checks_stops_and_tier_names():
     with pytest.raises(UsageError) as err:
         sim.run(TIERS, opened="2026-02-06T16:30Z", tier="Silver")
     assert "Gold, Tokyo, Anytime" in str(err.value)
+
+
+def test_applies_when_milestone_starts_at_the_criteria_time():
+    """L2 Dwell (applies_when, no `start`) starts when L2_Assigned__c becomes true, as the rendered
+    useCriteriaStartTime true makes the org do (issue 11 item 7)."""
+    acceptance = load_project(Path(__file__).resolve().parents[1] / "data" / "acceptance.yml")
+    # Gold opened Mon 10:00 EST; escalated Tue 14:00 EST (19:00Z): 3h Tuesday, Wed 09:00 + 3h = 12:00 EST.
+    ms = by_name(doc(acceptance, "Gold", "2026-02-09T10:00-05:00", criteria_at=at("2026-02-10T14:00-05:00")))
+    assert (ms["L2 Dwell"]["start"], ms["L2 Dwell"]["target"]) == ("2026-02-10T19:00:00Z", "2026-02-11T17:00:00Z")
+    # First Response has no criteria: still from the opening, 10:00 + 4h = 14:00 EST = 19:00Z Monday
+    assert ms["First Response"]["start"] == "2026-02-09T15:00:00Z"
+    assert ms["First Response"]["target"] == "2026-02-09T19:00:00Z"

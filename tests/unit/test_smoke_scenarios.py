@@ -23,8 +23,11 @@ def variant():
 def test_gold_steps_follow_the_real_triggers_and_close_last(variant):
     plan = plan_tier(variant, variant.real.tier("Gold"), CASE_TYPES)
     assert plan.smoke_tier == "Gold Smoke"
-    # L2 Dwell applies only when L2_Assigned__c = true: both cases start with the flag set
-    assert plan.case_values == {"L2_Assigned__c": True}
+    # L2 Dwell applies only when L2_Assigned__c = true and starts when it becomes true (criteria
+    # start, issue 11 item 7): the flag is set by an update after the insert, not at the insert
+    assert plan.case_values == {}
+    assert plan.criteria_values == {"L2_Assigned__c": True}
+    assert [m.smoke for m in plan.milestones if m.criteria_start] == ["L2 Dwell Smoke"]
     # Agent Assignment has the shortest smoke limit (4 min against 20): its trigger goes first;
     # closing the case ends the process, so it is always last
     assert [(s.kind, s.milestones) for s in plan.steps] == [

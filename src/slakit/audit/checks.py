@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from slakit.audit.findings import FAIL, PASS, SKIP, WARN, Finding
 from slakit.audit.metadata import Snapshot
-from slakit.config.names import api_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, api_name
 
 
 def _key(name: str) -> str:
@@ -86,7 +86,11 @@ def check_process_hours(snap: Snapshot, project=None) -> list[Finding]:
             continue
         tier = _tier_for(project, p.name)
         if tier is not None and tier.business_hours is None:
-            out.append(Finding("process.hours", PASS, "no business hours: 24/7 as tiers.yml says", subject=_subject(snap, p)))
+            # a process without businessHours runs on the case's hours, not 24/7 (issue 11 item 9)
+            out.append(Finding("process.hours", WARN, "no business hours on the process: tiers.yml means 24/7, "
+                               "but milestones use the case's business hours (often the org default)",
+                               subject=_subject(snap, p),
+                               fix=f"redeploy with slakit deploy: it puts the tier on '{ALWAYS_OPEN_HOURS}'"))
         else:
             out.append(Finding("process.hours", WARN, "no business hours on the process: milestones use the "
                                "case's business hours (often the org default)", subject=_subject(snap, p),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 from slakit.backfill.collections import CollectionWriter
 from slakit.backfill.guards import org_today, running_jobs
@@ -76,7 +77,7 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                  progress: ProgressFn | None = None, confirm: ConfirmFn | None = None,
                  org_name: str | None = None, today: dt.date | None = None, sleep=None,
                  retry: RetryPolicy | None = None, bulk_threshold: int = BULK_THRESHOLD,
-                 samples: int = 5, now=None) -> BackfillReport:
+                 samples: int = 5, now=None, sla_start: str = "now") -> BackfillReport:
     """Create the missing entitlements of `project`'s tiers in the org behind `sf`.
 
     StartDate defaults to today *in the running user's time zone* (OAuth userinfo `zoneinfo`), the
@@ -87,8 +88,14 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
     `confirm(question) -> bool` is asked before writing to a production org (None = refuse).
     Raises OrgError (preflight problems, refused requests), UsageError (bad options), GuardError
     (production without confirmation callback). A stopped run (`report.stopped`) resumes with a
-    plain re-run.
+    plain re-run. `sla_start` (`--cases`): `now` starts stamped cases' clocks at the stamp
+    (Case.SlaStartDate = the time of the update), `created` at their CreatedDate.
     """
+    from slakit.backfill.storm import SLA_STARTS, count_violated
+
+    if sla_start not in SLA_STARTS:
+        raise UsageError(f"--sla-start '{sla_start}' is not one of {', '.join(SLA_STARTS)}")
+    clock_now = now or (lambda: dt.datetime.now(dt.timezone.utc))
     if bulk not in MODES:
         raise UsageError(f"--bulk '{bulk}' is not one of {', '.join(MODES)}")
     if not 1 <= int(batch_size) <= 200:
@@ -111,7 +118,8 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
             if not tier.entitlement.accounts:
                 results[tier.name].note = "no entitlement.accounts clause"
         report = BackfillReport(run_id=None, org=org, dry_run=dry_run, mode="none", tiers=list(results.values()),
-                                start_date=start_date.isoformat(), warnings=list(notes))
+                                start_date=start_date.isoformat(), warnings=list(notes),
+                                sla_start=sla_start if cases else None)
         try:
             for target in targets:
                 res = results[target.name]
@@ -119,6 +127,7 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
                 count_tier(sf, target, res, samples=samples if dry_run else 0)
                 if cases:
                     res.cases_planned = count_cases(sf, target)
+                    count_violated(sf, project, target, res, clock_now(), sla_start)
         except Stop as stop:  # pragma: no cover - limits during counting
             raise OrgError(stop.reason) from None
         running_jobs(sf, Path(journal_dir), org, report, policy, sleep)
@@ -138,7 +147,7 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
             report.api_calls = dict(calls)
             return report
         _execute(sf, project, report, targets, results, createable, start_date, cases, batch_size,
-                 policy, Path(journal_dir), org_name, progress, sleep)
+                 policy, Path(journal_dir), org_name, progress, sleep, clock_now)
         report.api_calls = dict(calls)
     return report
 
@@ -155,7 +164,7 @@ def _usage_warning(sf, report: BackfillReport, planned: int) -> None:
 
 
 def _execute(sf, project, report, targets, results, createable, start_date, cases, batch_size, policy,
-             journal_dir, org_name, progress, sleep) -> None:
+             journal_dir, org_name, progress, sleep, clock_now) -> None:
     from slakit import __version__
 
     run_id = new_run_id(org_name or report.org.get("Name"))
@@ -167,9 +176,10 @@ def _execute(sf, project, report, targets, results, createable, start_date, case
     journal.write("start", run=run_id, org=report.org, org_name=org_name, source=project.source,
                   api_version=project.api_version,
                   tiers=[t.name for t in targets], start_date=start_date.isoformat(), mode=report.mode,
-                  cases=cases, slakit=__version__, started=dt.datetime.now(dt.timezone.utc).isoformat())
+                  cases=cases, sla_start=report.sla_start, slakit=__version__, started=dt.datetime.now(dt.timezone.utc).isoformat())
     status, reason = "complete", None
     ctx = Context(sf, journal, errors, case_errors, report, results, policy, batch_size, progress, sleep)
+    ctx.sla_start, ctx.now = report.sla_start or "now", clock_now
     try:
         if report.mode == "bulk":
             from slakit.backfill.apply_bulk import create_bulk
@@ -216,6 +226,8 @@ class Context:
         self.writer = CollectionWriter(sf, policy)
         self.total = sum(r.planned for r in results.values())
         self.done = 0
+        self.sla_start = "now"  # --cases: where stamped cases' clocks start (now | created)
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
 
     def tick(self, phase: str, tier: str | None, n: int, total: int | None = None) -> None:
         self.done += n

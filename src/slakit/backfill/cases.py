@@ -6,12 +6,18 @@ tier's process (newest StartDate first), and set `Case.EntitlementId` through sO
 Collections (PATCH). Every stamped case is journaled with the entitlement it got, so undo can
 clear exactly those stamps. Cases whose account has no active entitlement (its creation failed,
 or it starts later) are left alone.
+
+The same update sets `Case.SlaStartDate`, where the processes start (`entryStartDateField`):
+the time of the update with `--sla-start now` (the default: the clock starts at the stamp, so an
+old case is not violated the moment it enters the process), or the case's CreatedDate with
+`--sla-start created` (as if it had been stamped when it was opened).
 """
 
 from __future__ import annotations
 
 from slakit.backfill.plan import batched, entitlements_for_accounts_soql, open_cases_soql
 from slakit.backfill.retry import Stop
+from slakit.backfill.storm import sf_instant
 from slakit.backfill.stream import query_all, records
 
 
@@ -22,13 +28,16 @@ def stamp_cases(ctx, targets) -> None:
         res = ctx.results[target.name]
         if not res.cases_planned:
             continue
-        for cases in batched(records(ctx.sf, open_cases_soql(target), ctx.policy), ctx.batch_size):
+        fields = "Id, AccountId, CreatedDate" if ctx.sla_start == "created" else "Id, AccountId"
+        for cases in batched(records(ctx.sf, open_cases_soql(target, fields), ctx.policy), ctx.batch_size):
             accounts = sorted({c["AccountId"] for c in cases if c.get("AccountId")})
             rows = query_all(ctx.sf, entitlements_for_accounts_soql(target, accounts), ctx.policy)
             entitlement: dict[str, str] = {}
             for row in rows:  # ordered newest start first per account
                 entitlement.setdefault(row["AccountId"][:15], row["Id"])
-            updates = [{"Id": c["Id"], "EntitlementId": entitlement[c["AccountId"][:15]]}
+            stamp_at = sf_instant(ctx.now())
+            updates = [{"Id": c["Id"], "EntitlementId": entitlement[c["AccountId"][:15]],
+                        "SlaStartDate": c["CreatedDate"] if ctx.sla_start == "created" else stamp_at}
                        for c in cases if c.get("AccountId") and c["AccountId"][:15] in entitlement]
             if updates:
                 try:

@@ -37,6 +37,8 @@ class TierResult:
     created: int = 0
     failed: int = 0
     cases_planned: int | None = None
+    cases_violated_at_once: int | None = None  # stamped cases born violated with this --sla-start
+    cases_violated_if_created: int | None = None  # ... with --sla-start created
     cases_stamped: int = 0
     cases_failed: int = 0
     samples: list[dict] = field(default_factory=list)
@@ -79,6 +81,7 @@ class BackfillReport:
     api_calls: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     cancelled: bool = False
+    sla_start: str | None = None  # --cases: "now" | "created" (where stamped cases' clocks start)
 
     MAX_KEPT = 50
 
@@ -102,7 +105,7 @@ class BackfillReport:
             "journal": self.journal, "errors_csv": self.errors_csv, "totals": self.totals(),
             "tiers": [t.as_dict() for t in self.tiers], "failure_count": self.failure_count,
             "failures": [f.as_dict() for f in self.failures], "api_calls": self.api_calls,
-            "warnings": self.warnings,
+            "warnings": self.warnings, "sla_start": self.sla_start,
         }
 
 

@@ -72,10 +72,11 @@ def to_create_count_soql(target: TierTarget) -> str:
                 target.where, covered_subquery(target))
 
 
-def open_cases_soql(target: TierTarget, fields: str = "Id, AccountId") -> str:
-    """Open cases without an entitlement whose account belongs to the tier."""
+def open_cases_soql(target: TierTarget, fields: str = "Id, AccountId", extra: str | None = None) -> str:
+    """Open cases without an entitlement whose account belongs to the tier (AND `extra`)."""
     return soql("SELECT {:literal} FROM Case WHERE IsClosed = false AND EntitlementId = null "
-                "AND AccountId IN (SELECT Id FROM Account WHERE {:literal})", fields, target.where)
+                "AND AccountId IN (SELECT Id FROM Account WHERE {:literal}){:literal}", fields, target.where,
+                f" AND {extra}" if extra else "")
 
 
 def entitlements_for_accounts_soql(target: TierTarget, account_ids: list[str]) -> str:

@@ -75,6 +75,10 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
         if "EntitlementId" not in case_fields:
             problems.append(Problem("Case.EntitlementId is not editable for this user (needed by --cases)",
                                     hint="grant field-level edit access on Case.EntitlementId"))
+        if "SlaStartDate" not in case_fields:  # where --cases starts the stamped cases' clocks
+            problems.append(Problem("Case.SlaStartDate (Entitlement Process Start Time) is not editable for this "
+                                    "user (needed by --cases)",
+                                    hint="grant field-level edit access on Case.SlaStartDate"))
 
     wanted = [t for t in tiers if t.entitlement.accounts]
     notes = [f"tier '{t.name}' has no entitlement.accounts clause: nothing to backfill"

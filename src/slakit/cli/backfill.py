@@ -87,6 +87,14 @@ def _print_report(report, cases: bool, org_name: str) -> None:
         table.add_row(*row)
     console.print(table)
     console.print(f"mode: {report.mode}; start date {report.start_date}", markup=False, highlight=False)
+    if cases and report.sla_start:
+        at_once = sum(t.cases_violated_at_once or 0 for t in report.tiers)
+        if_created = sum(t.cases_violated_if_created or 0 for t in report.tiers)
+        verb = "would be" if report.dry_run else "were"
+        line = f"open cases violated at once: {at_once} {verb} (--sla-start {report.sla_start})"
+        if report.sla_start == "now":
+            line += f"; with --sla-start created: {if_created}"
+        console.print(line, markup=False, highlight=False)
     if report.dry_run:
         for t in report.tiers:
             for s in t.samples:
@@ -140,6 +148,8 @@ def register(app: typer.Typer) -> None:
         bulk: str = typer.Option("auto", "--bulk", help="auto (Bulk API 2.0 above 2,000 records), always, never."),
         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before writing to a production org."),
         start: Optional[str] = typer.Option(None, "--start", help="Entitlement StartDate, YYYY-MM-DD (default today)."),
+        sla_start: str = typer.Option("now", "--sla-start",
+                                      help="--cases: start stamped cases' clocks now (default) or at their creation."),
         undo_journal: Optional[Path] = typer.Option(None, "--undo", help="Reverse the run recorded in this journal."),
         journal_dir: Path = typer.Option(Path(".slakit/journal"), "--journal-dir", help="Where journals go."),
     ) -> None:
@@ -147,6 +157,8 @@ def register(app: typer.Typer) -> None:
         from slakit.errors import UsageError
 
         _check_options(bulk, batch_size, start)
+        if sla_start not in ("now", "created"):
+            raise UsageError(f"--sla-start '{sla_start}' is not one of now, created", field="--sla-start")
         if undo_journal is not None:
             if tiers_file is not None:
                 raise UsageError("--undo takes a journal, not a tiers file", hint="slakit backfill --undo FILE --org X")
@@ -165,7 +177,7 @@ def register(app: typer.Typer) -> None:
         with _Bar(enabled=not dry_run) as bar:
             report = run_backfill(project, conn.sf, tiers=tier or None, dry_run=dry_run, cases=cases,
                                   batch_size=batch_size, bulk=bulk, start=start, journal_dir=journal_dir,
-                                  progress=bar, confirm=_confirm(yes), org_name=org)
+                                  progress=bar, confirm=_confirm(yes), org_name=org, sla_start=sla_start)
         if json_out:
             emit_json(report.as_dict())
         else:

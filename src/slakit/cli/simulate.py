@@ -46,7 +46,7 @@ def _print_timeline(tl, simulate_mod) -> None:
         table.add_column("UTC")
         t = m.times
         label = "start" + (" (criteria time assumed = opening)" if m.assumed_criteria else
-                           " (criteria time)" if m.start_mode == "criteria" else "")
+                           " (criteria time)" if m.start_mode == "criteria" and m.conditional else "")
         table.add_row(label, _local(t.start, m.time_zone), _utc(t.start))
         if t.counting_from != t.start:
             table.add_row("clock starts counting", _local(t.counting_from, m.time_zone), _utc(t.counting_from))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from slakit import clock
 from slakit.config.load import Located
+from slakit.config.names import ALWAYS_OPEN_HOURS
 from slakit.config.project import BusinessHours, Milestone, Project
 from slakit.config.resolve import week_spans
 from slakit.errors import Problem
@@ -42,10 +43,17 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
     written = {a.field for t in project.tiers for ms in t.milestones
                for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if a.kind == "set"}
     known = written | set(project.existing_fields)
+    emails = any(a.kind == "email" for t in project.tiers for ms in t.milestones
+                 for a in (*ms.on_warning, *ms.on_violation, *ms.on_success))
+    if emails and not project.sender_org_wide:
+        warn(("tiers",), "no sender: email alerts go out from the current user (senderType CurrentUser), "
+             "not a shared support address", "lint.no-sender",
+             "add sender: {org_wide: support@yourcompany.com}, an Organization-Wide Email Address of the org")
     for i, tier in enumerate(project.tiers):
         tpath = ("tiers", i)
         if tier.business_hours is None:
-            warn(tpath + ("name",), f"tier '{tier.name}' has no business_hours: its milestones run 24/7",
+            warn(tpath + ("name",), f"tier '{tier.name}' has no business_hours: its milestones run 24/7 (on the "
+                 f"'{ALWAYS_OPEN_HOURS}' business hours slakit deploys)",
                  "lint.no-hours", "set business_hours, or keep it if round-the-clock is meant")
         for j, ms in enumerate(tier.milestones):
             mpath = tpath + ("milestones", j)

@@ -246,7 +246,9 @@ class MilestoneModel(Strict):
     business_hours: str | None = None
     recurrence: Literal["none", "sequential", "independent"] = "none"
     applies_when: AppliesWhen | None = None
-    start: Literal["process", "criteria"] = "process"
+    start: Literal["process", "criteria"] | None = Field(
+        default=None, description="when the clock starts: criteria (when applies_when becomes true; the default "
+        "with applies_when or a recurrence) or process (when the case enters the process; the default otherwise)")
     completes_when: CompletesWhen | None = None
     warnings: list[Percent] | None = None
     on_warning: list[ActionModel] | None = None
@@ -274,8 +276,9 @@ class MilestoneModel(Strict):
 
     @model_validator(mode="after")
     def _criteria_start(self) -> MilestoneModel:
-        if self.start == "criteria" and self.applies_when is None:
-            raise ValueError("start: criteria needs applies_when (the clock starts when it becomes true)")
+        if self.start == "criteria" and self.applies_when is None and self.recurrence == "none":
+            raise ValueError("start: criteria needs applies_when or a recurrence (the clock starts when the "
+                             "criteria become true)")
         return self
 
 
@@ -347,12 +350,29 @@ class AutomationModel(Strict):
     flows: Literal["active", "draft"] = "active"
 
 
+class SenderModel(Strict):
+    """Who email alerts come from: an organization-wide email address of the org (verified in
+    Setup > Organization-Wide Addresses). Without `sender`, alerts go out from the current user."""
+
+    org_wide: str = Field(json_schema_extra={"format": "email"},
+                          description="an Organization-Wide Email Address of the org, e.g. support@acme.com")
+
+    @field_validator("org_wide")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        v = v.strip()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"'{v}' is not an email address")
+        return v
+
+
 class TiersFile(Strict):
     api_version: str | None = None
     automation: AutomationModel = Field(default_factory=AutomationModel)
     business_hours: list[BusinessHoursModel] = Field(default_factory=list)
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     existing_fields: list[str] = Field(default_factory=list)
+    sender: SenderModel | None = None
     tiers: list[TierModel] = Field(min_length=1)
 
     @field_validator("api_version", mode="before")

@@ -10,6 +10,12 @@ import unicodedata
 
 FILE_UNSAFE = set('/\\')
 
+# The business hours slakit renders (BusinessHours.settings) and puts on the process of a tier
+# without business_hours: a process with none runs on the case's business hours (usually the org
+# default), not around the clock. Every day 00:00-24:00, GMT, no holidays. Reserved in tiers.yml.
+ALWAYS_OPEN_HOURS = "Slakit 24x7"
+ALWAYS_OPEN_TIME_ZONE = "GMT"
+
 
 def api_name(text: str, max_len: int = 40) -> str:
     """'R&D "Tier" <1>' -> 'R_D_Tier_1'; 'Überstunden' -> 'Uberstunden'; caps at `max_len`.

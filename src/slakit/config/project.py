@@ -172,6 +172,7 @@ class Project:
     source: str  # path of tiers.yml as given
     root: str  # folder holding tiers.yml (user templates/ live here)
     extra: dict[str, Any] = field(default_factory=dict)
+    sender_org_wide: str | None = None  # alerts' Organization-Wide Email Address; None = the running user
 
     def tier(self, name: str) -> Tier:
         for t in self.tiers:

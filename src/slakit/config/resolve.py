@@ -14,7 +14,7 @@ from slakit import clock
 from slakit.config import model as m
 from slakit.config import project as p
 from slakit.config.load import Located
-from slakit.config.names import FILE_UNSAFE, api_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, FILE_UNSAFE, api_name
 from slakit.errors import Problem
 from slakit.salesforce import DEFAULT_API_VERSION
 
@@ -49,6 +49,7 @@ class Resolver:
             source=self.doc.file,
             root=root,
             extra={"flow_status": "Draft" if self.tf.automation.flows == "draft" else "Active"},
+            sender_org_wide=self.tf.sender.org_wide if self.tf.sender else None,
         )
 
     # business hours -----------------------------------------------------
@@ -59,6 +60,10 @@ class Resolver:
             path = ("business_hours", i, "name")
             if bh.name.lower() in {n.lower() for n in out}:
                 self.err(path, f"business hours '{bh.name}' are defined twice")
+                continue
+            if bh.name.strip().lower() == ALWAYS_OPEN_HOURS.lower():
+                self.err(path, f"'{ALWAYS_OPEN_HOURS}' is the name slakit gives the 24/7 hours it renders for "
+                         "tiers without business_hours", "rename these hours, or leave business_hours out for 24/7")
                 continue
             api = api_name(bh.name)
             if api in seen_api:
@@ -193,7 +198,7 @@ class Resolver:
         return p.Milestone(
             name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
             business_hours=own_bh, recurrence=ms.recurrence, criteria=criteria, criteria_formula=formula,
-            start=ms.start, completes_when=completion, warnings=warnings,
+            start=ms.start or default_start(ms), completes_when=completion, warnings=warnings,
             on_warning=acts("on_warning"), on_violation=acts("on_violation"), on_success=acts("on_success"),
             line=self.doc.where(path)[0],
         )
@@ -317,3 +322,11 @@ def project_api_version(root: str) -> str | None:
         return str(value) if value else None
     except Exception:  # a broken cumulusci.yml is CumulusCI's to report
         return None
+
+
+def default_start(ms: m.MilestoneModel) -> Literal["process", "criteria"]:
+    """When a milestone's clock starts if tiers.yml does not say: a milestone with criteria or a
+    recurrence starts when its criteria become true (`useCriteriaStartTime` true: Metadata API,
+    EntitlementProcess > EntitlementProcessMilestoneItem), so a case escalated a day after it was
+    opened is not born violated; any other milestone starts when the case enters the process."""
+    return "criteria" if ms.applies_when is not None or ms.recurrence != "none" else "process"

@@ -3,6 +3,7 @@
 - Entitlement Management on, or `settings/Entitlement.settings` (enableEntitlements) in this
   deploy: it then goes first, in its own phase.
 - Business hours declared `existing: true` present and active.
+- The alerts' sender (`sender.org_wide`) an Organization-Wide Email Address of the org.
 - Every field the rendered metadata reads (criteria, field updates, exit criteria) present in
   the org, unless this deploy creates it.
 """
@@ -19,6 +20,7 @@ from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, 
 
 _FIELD_REF = re.compile(rb"<(?:field|entryStartDateField)>\s*([A-Za-z]\w*)\.([A-Za-z]\w*)\s*</")
 _WF_FIELD = re.compile(rb"<fieldUpdates>.*?<field>\s*(\w+)\s*</field>", re.S)
+_SENDER = re.compile(rb"<senderAddress>\s*([^<\s]+)\s*</senderAddress>")
 
 
 @dataclass
@@ -76,6 +78,7 @@ def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], pr
                 pf.problems.append(Problem(f"business hours '{name}' exist but are inactive",
                                            file=getattr(project, "source", None), field="business_hours",
                                            hint="activate them in Setup > Business Hours"))
+    pf.problems.extend(sender_problems(sf, files, project))
     made = created_fields(members)
     by_object: dict[str, set[str]] = {}
     for obj, fld in fields_read(files, project):
@@ -91,6 +94,22 @@ def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], pr
                 pf.problems.append(Problem(f"field {obj}.{fld} is read by the rendered metadata but is not in the org",
                                            hint="create it, or remove it from tiers.yml (fields only read are never deployed)"))
     return pf
+
+
+def sender_problems(sf, files: dict[str, bytes], project=None) -> list[Problem]:
+    """Every alert sender address (WorkflowAlert senderAddress, from `sender.org_wide`) must be an
+    Organization-Wide Email Address of the org, or the deploy fails on the workflow."""
+    wanted = sorted({a.decode() for rel, data in files.items() if rel.startswith("workflows/")
+                     for a in _SENDER.findall(data)})
+    if not wanted:
+        return []
+    rows = query_list(sf, soql("SELECT Id, Address FROM OrgWideEmailAddress WHERE Address IN {}", wanted),
+                      action="reading organization-wide email addresses")
+    found = {str(r.get("Address") or "").lower() for r in rows}
+    return [Problem(f"sender {a} is not an Organization-Wide Email Address of this org",
+                    file=getattr(project, "source", None), field="sender.org_wide",
+                    hint="add and verify it in Setup > Organization-Wide Addresses, or change sender.org_wide")
+            for a in wanted if a.lower() not in found]
 
 
 def require(pf: Preflight) -> None:

@@ -6,8 +6,9 @@ Not expressible (kept as comments and listed): milestones without a fixed time
 (`minutesCustomClass`), a second milestone of one name in a process, more than 10 milestones,
 criteria joined by a boolean filter other than AND, time triggers after the target or without
 actions, warnings whose actions differ from the other warnings', actions tiers.yml has no words
-for, entry dates other than Case.CreatedDate, exit criteria other than Case.IsClosed = true,
-action names other than the ones slakit renders.
+for, entry dates other than Case.SlaStartDate (slakit's process start), processes without business
+hours (they run on the case's hours; slakit renders such a tier on 24/7 hours), exit criteria other
+than Case.IsClosed = true, action names other than the ones slakit renders.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from dataclasses import dataclass, field
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from slakit.config.names import api_name, join
+from slakit.config.names import ALWAYS_OPEN_HOURS, api_name, join
 from slakit.deploy.versions import split_member
 from slakit.importer.actions import translate
 from slakit.importer.flows import Automation, read_automation
 from slakit.importer.read import Facts, Hours, q, text
 from slakit.importer.words import comment, duration, flow, percent_for, term
+from slakit.render.context import PROCESS_START_FIELD
 
 RECURRENCE = {"recursIndependently": "independent", "recursChained": "sequential"}
 UNITS = {"Minutes": 1, "Hours": 60, "Days": 1440}
@@ -158,11 +160,16 @@ class Builder:
             ms["applies_when"] = CommentedSeq(flow(i) for i in items)
         elif formula:
             ms["applies_when"] = CommentedMap(formula=formula)
+        # tiers.yml's default start is `criteria` for a milestone with criteria or a recurrence
+        # (config.resolve.default_start), else `process`: say it whenever the org's differs
+        can_start_on_criteria = "applies_when" in ms or recurrence != "none"
         if text(el, "useCriteriaStartTime") == "true":
-            if "applies_when" in ms:
+            if can_start_on_criteria:
                 ms["start"] = "criteria"
             else:
                 comments.append(self.note(where, "useCriteriaStartTime without criteria is not expressed"))
+        elif can_start_on_criteria:
+            ms["start"] = "process"
         if text(el, "isDisplayedOnLinkedEntity") == "true":
             comments.append(self.note(where, "isDisplayedOnLinkedEntity true: slakit renders it false"))
         cw = self.auto.completes_when(tier, name)
@@ -228,9 +235,14 @@ class Builder:
         if text(root, "description"):
             tier["description"] = text(root, "description")
         hours_name = text(root, "businessHours")
-        if hours_name:
+        if hours_name and hours_name.lower() == ALWAYS_OPEN_HOURS.lower():
+            hours_name = None  # slakit's own 24/7 hours: in tiers.yml, a tier without business_hours
+        elif hours_name:
             tier["business_hours"] = hours_name
             self.hours_of(hours_name)
+        elif not text(root, "businessHours"):
+            comments.append(self.note(where, f"the process has no business hours, so it runs on each case's hours; "
+                                             f"slakit renders a tier without hours on '{ALWAYS_OPEN_HOURS}' (24/7)"))
         for child in root:
             tag = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
             if tag and tag not in KNOWN_PROCESS:
@@ -238,8 +250,9 @@ class Builder:
         if text(root, "active") == "false":
             comments.append(self.note(where, "the org's default version is inactive; slakit deploys it active"))
         entry = text(root, "entryStartDateField")
-        if entry and entry != "Case.CreatedDate":
-            comments.append(self.note(where, f"the clock starts at {entry}; slakit starts it at Case.CreatedDate"))
+        if entry != PROCESS_START_FIELD:
+            comments.append(self.note(where, f"the clock starts at {entry or 'Case.CreatedDate'}; slakit starts it at "
+                                             f"{PROCESS_START_FIELD} (set when the case gets its entitlement)"))
         exits = [(text(c, "field"), text(c, "operation"), text(c, "value"))
                  for c in root.findall(q("exitCriteriaFilterItems"))]
         if exits != [("Case.IsClosed", "equals", "true")]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from slakit.config.names import ALWAYS_OPEN_HOURS
 from slakit.importer.build import Builder, Built, Note
 from slakit.importer.read import Facts, q, text
 from slakit.importer.words import comment, flow, holiday, hours_map
@@ -121,6 +122,8 @@ def business_hours(b: Builder) -> CommentedSeq:
     out = CommentedSeq()
     known = list(b.facts.hours)  # in the order read (the settings file, or SOQL)
     for h in known:
+        if h.name.lower() == ALWAYS_OPEN_HOURS.lower():
+            continue  # slakit's 24/7 hours are what a tier without business_hours renders, never named
         used = h.name.lower() in b.used_hours
         item = CommentedMap()
         item["name"] = h.name

@@ -10,7 +10,7 @@ ambiguous in a fullName percent-encoded the way Salesforce writes such names ("(
 
 from __future__ import annotations
 
-from slakit.config.names import process_full_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, process_full_name
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
@@ -51,7 +51,7 @@ def components(project) -> list[Component]:
         out.append(Component("Workflow", "Case", "workflows/Case.workflow.xml.j2", "workflows/Case.workflow",
                              "workflows/Case.workflow-meta.xml",
                              {**base, "alerts": plan.alerts, "field_updates": plan.field_updates,
-                              "tasks": plan.tasks}))
+                              "tasks": plan.tasks, "sender": getattr(project, "sender_org_wide", None)}))
     for tier in project.tiers:
         out.append(_process(project, tier, plan, base))
     for tier in project.tiers:
@@ -109,6 +109,10 @@ def _criteria_field(field: str) -> str:
     return field if "." in field else f"Case.{field}"
 
 
+# Where every rendered process starts its clock (EntitlementProcess.entryStartDateField).
+PROCESS_START_FIELD = "Case.SlaStartDate"
+
+
 def _process(project, tier, plan, base) -> Component:
     milestones = []
     for ms in tier.milestones:
@@ -132,8 +136,12 @@ def _process(project, tier, plan, base) -> Component:
             "use_criteria_start": ms.start == "criteria",
         })
     full = file_name(process_full_name(tier.name))
-    ctx = {**base, "tier": tier.name, "description": tier.description, "business_hours": tier.business_hours,
-           "entry_start_field": "Case.CreatedDate", "milestones": milestones}
+    ctx = {**base, "tier": tier.name, "description": tier.description,
+           "business_hours": tier.business_hours or ALWAYS_OPEN_HOURS,
+           # the process starts at Case.SlaStartDate (Entitlement Process Start Time): Salesforce
+           # sets it when the case gets its entitlement (at creation for stamped new cases), and
+           # `backfill --cases` can set it, so old open cases do not start already violated
+           "entry_start_field": PROCESS_START_FIELD, "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
                      f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)

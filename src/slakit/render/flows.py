@@ -5,7 +5,8 @@ lives in templates/flows/*.xml.j2 and the completion rules are worked out in `fl
 
 Flows rendered (API names are fixed so re-deploys update the same flow):
   Slakit_Case_Entitlement_Stamping            Case, before save, create + account change
-  Slakit_Case_Milestone_Completion            Case, after save, run asynchronously (owner/closed/fields)
+  Slakit_Case_Milestone_Completion            Case, after save on update, immediately (owner/closed/fields)
+  Slakit_Case_Milestone_Completion_On_Entry   Case, after save, after commit, when the case enters a process
   Slakit_EmailMessage_Milestone_Completion    EmailMessage, after save (first response by email)
   Slakit_CaseComment_Milestone_Completion     CaseComment, after save (first response by public comment)
   Slakit_Opportunity_Closed_Won_Entitlements  Opportunity, after save, becomes won
@@ -33,6 +34,17 @@ STATUS_DEFAULT = "Active"  # project.extra["flow_status"] = "Draft" renders them
 
 STAMPING = "Slakit_Case_Entitlement_Stamping"
 CASE_COMPLETION = "Slakit_Case_Milestone_Completion"
+CASE_ENTRY_COMPLETION = "Slakit_Case_Milestone_Completion_On_Entry"
+
+# CompletionDate is the event's own time, not the time the flow runs (the asynchronous path can run
+# seconds or minutes later): the close (ClosedDate) for milestones the close completes, else the save
+# that made the rule hold (LastModifiedDate; CreatedDate on create); the email's MessageDate; the
+# comment's CreatedDate. The template never lets it fall before the milestone's StartDate.
+CASE_EVENT_TIME = "{!$Record.LastModifiedDate}"
+CASE_CLOSED_EVENT_TIME = ("IF(AND(CONTAINS({!Closed_Type_Ids}, {!Each_Case_Milestone.MilestoneTypeId}), "
+                          "NOT(ISBLANK({!$Record.ClosedDate}))), {!$Record.ClosedDate}, {!$Record.LastModifiedDate})")
+EVENT_TIME = {"EmailMessage": "BLANKVALUE({!$Record.MessageDate}, {!$Record.CreatedDate})",
+              "CaseComment": "{!$Record.CreatedDate}"}
 EMAIL_COMPLETION = "Slakit_EmailMessage_Milestone_Completion"
 COMMENT_COMPLETION = "Slakit_CaseComment_Milestone_Completion"
 CLOSED_WON = "Slakit_Opportunity_Closed_Won_Entitlements"
@@ -79,16 +91,30 @@ def components(project) -> list[Component]:
     rules = case_rules(project)
     if rules:
         fields = watched_case_fields(rules)
-        entry = " || ".join(["ISNEW()", "ISCHANGED({!$Record.EntitlementId})"]
-                            + [f"ISCHANGED({{!$Record.{f}}})" for f in fields])
+        closes = any(r["kind"] == "case_closed" for r in rules)
+        case_time = {"event_time": CASE_CLOSED_EVENT_TIME if closes else CASE_EVENT_TIME,
+                     "event_time_description": "ClosedDate for milestones the close completes, else the save "
+                     "that made the rule hold" if closes else "the save that made the rule hold"}
+        # Updates: the immediate after-save path, so milestones complete in the same transaction,
+        # before the entitlement rules run the process exit (Case.IsClosed).
         out.append(_flow(CASE_COMPLETION, "milestone_completion.flow.xml.j2", {
             **_common(project, CASE_COMPLETION, "slakit: milestone completion (Case)",
                       "Completes open case milestones whose completes_when (owner_assigned, case_closed, "
-                      "field conditions) holds. Runs asynchronously after commit so milestones created in "
-                      "the same transaction exist."),
+                      "field conditions) holds, in the save that makes it hold (before the process exit)."),
+            "object": "Case", "record_trigger": "Update", "async_path": False,
+            "filter_formula": " || ".join(f"ISCHANGED({{!$Record.{f}}})" for f in fields) or None,
+            "filters": [], "requires_change": False, "case_id": "$Record.Id", "rules": rules, **case_time,
+        }))
+        # A case that enters a process (created, or given an entitlement) has no CaseMilestones until
+        # the entitlement rules run after the after-save flows: complete those after commit.
+        out.append(_flow(CASE_ENTRY_COMPLETION, "milestone_completion.flow.xml.j2", {
+            **_common(project, CASE_ENTRY_COMPLETION, "slakit: milestone completion on entry (Case)",
+                      "Completes the milestones of a case that enters an entitlement process (created, or "
+                      "given an entitlement) whose completes_when already holds. Runs after commit, once "
+                      "the milestones exist."),
             "object": "Case", "record_trigger": "CreateAndUpdate", "async_path": True,
-            "filter_formula": entry, "filters": [], "requires_change": False,
-            "case_id": "$Record.Id", "rules": rules,
+            "filter_formula": "ISNEW() || ISCHANGED({!$Record.EntitlementId})", "filters": [],
+            "requires_change": False, "case_id": "$Record.Id", "rules": rules, **case_time,
         }))
 
     for obj, name, label, filters, requires_change, filter_formula in (
@@ -108,7 +134,9 @@ def components(project) -> list[Component]:
                          if obj == "EmailMessage" else "a public case comment (IsPublished) by an internal user.")),
             "object": obj, "record_trigger": "CreateAndUpdate", "async_path": False,
             "filter_formula": filter_formula, "filters": filters, "requires_change": requires_change,
-            "case_id": "$Record.ParentId", "rules": fr,
+            "case_id": "$Record.ParentId", "rules": fr, "event_time": EVENT_TIME[obj],
+            "event_time_description": "when the email was sent (MessageDate)" if obj == "EmailMessage"
+            else "when the comment was posted (CreatedDate)",
         }))
 
     won = closed_won_tiers(project)
@@ -122,5 +150,5 @@ def components(project) -> list[Component]:
     return out
 
 
-__all__ = ["components", "formula_string", "STAMPING", "CASE_COMPLETION", "EMAIL_COMPLETION",
+__all__ = ["components", "formula_string", "STAMPING", "CASE_COMPLETION", "CASE_ENTRY_COMPLETION", "EMAIL_COMPLETION",
            "COMMENT_COMPLETION", "CLOSED_WON"]

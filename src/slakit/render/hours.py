@@ -8,10 +8,16 @@ Conventions (Salesforce documents none of these):
   of them. The same name with different rules gets the hours' name appended, "(EMEA Hours)",
   because Holiday names are one namespace in the org.
 - Nth-weekday holidays (no date in tiers.yml) get recurrenceStartDate 2000-01-01.
+- A tier without business hours gets `Slakit 24x7` (config.names.ALWAYS_OPEN_HOURS): every day
+  00:00-24:00 GMT, first in the file. A process without businessHours would run on the case's
+  hours (usually the org default), not 24/7 as tiers.yml and simulate mean.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from slakit.config.names import ALWAYS_OPEN_HOURS, ALWAYS_OPEN_TIME_ZONE
 from slakit.config.project import WEEKDAYS
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -19,8 +25,16 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 NTH_START = "2000-01-01"
 
 
-def hours_entries(project) -> list[dict]:
-    out = []
+def always_open_needed(project) -> bool:
+    """True when a tier has no business hours: its process then references ALWAYS_OPEN_HOURS."""
+    return any(t.business_hours is None for t in project.tiers)
+
+
+def hours_entries(project) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if always_open_needed(project):
+        whole_days: dict[str, dict[str, Any]] = {day: {"day": day, "start": 0, "end": 1440} for day in WEEKDAYS}
+        out.append({"name": ALWAYS_OPEN_HOURS, "time_zone": ALWAYS_OPEN_TIME_ZONE, "days": whole_days})
     for bh in project.business_hours.values():
         if bh.existing or not bh.known:
             continue

@@ -108,7 +108,8 @@ def check_created(tier: str, expected: list[str], unknown: list[str], by_case: d
 
 
 def check_target(tier: str, mp: MilestonePlan, rows: dict[str, dict | None], starts: dict[str, dt.datetime]) -> Check:
-    """TargetDate == clock prediction (CreatedDate + smoke limit on 24/7 hours) +- TOLERANCE."""
+    """TargetDate == clock prediction (start + smoke limit on 24/7 hours) +- TOLERANCE; the start
+    is the case's CreatedDate, or the criteria time for criteria-start milestones."""
     name = name_target(mp)
     expected, observed, bad = [], [], []
     for role, row in rows.items():

@@ -122,7 +122,12 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
         if types.find(f"{q}members") is None:
             tree.getroot().remove(types)
         else:
-            result.members[kind] = sorted(m.text for m in types.iter(f"{q}members"))
+            kept = sorted(types.findall(f"{q}members"), key=lambda m: m.text or "")  # renames can unsort them
+            for mem in kept:
+                types.remove(mem)
+            for i, mem in enumerate(kept):
+                types.insert(i, mem)
+            result.members[kind] = [m.text or "" for m in kept]
     version = tree.getroot().find(f"{q}version")
     for child_type in sorted(children):
         types = etree.Element(f"{q}types")

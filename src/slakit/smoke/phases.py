@@ -90,11 +90,15 @@ class Phases:
         live = self.live()
         ids = [i for t in live for i in t.cases.values()]
         cases = self._read_cases(ids)
-        ms = self._read_milestones(ids)
+        stamped_checks = {}
         for tr in live:
             rows = {role: cases.get(cid[:15], {}) for role, cid in tr.cases.items()}
             tr.starts = {role: C.parse_dt(r.get("CreatedDate")) or self.now() for role, r in rows.items()}
-            stamped = C.check_stamped(tr.plan.tier, rows, tr.entitlement_id or "")
+            stamped_checks[tr.plan.tier] = C.check_stamped(tr.plan.tier, rows, tr.entitlement_id or "")
+        setup.set_criteria(self, [t for t in live if not stamped_checks[t.plan.tier].failed])
+        ms = self._read_milestones(ids)
+        for tr in live:
+            stamped = stamped_checks[tr.plan.tier]
             self.add(stamped)
             by_case = {role: ms.get(cid[:15], []) for role, cid in tr.cases.items()}
             tr.first = {role: {C.type_name(r): r for r in rs} for role, rs in by_case.items()}
@@ -107,7 +111,7 @@ class Phases:
                 if not mp.applies:
                     continue
                 per_role = {role: tr.first[role].get(mp.smoke) for role in tr.cases}
-                self.add(C.check_target(tr.plan.tier, mp, per_role, tr.starts))
+                self.add(C.check_target(tr.plan.tier, mp, per_role, {r: tr.start_of(mp, r) for r in tr.cases}))
                 self.add(C.check_hours(tr.plan.tier, mp, per_role, self.hours_id))
 
     def _trigger(self, tr: TierRun, step: Step) -> None:
@@ -158,7 +162,8 @@ class Phases:
         return current
 
     def _targets(self, tr: TierRun) -> dict[str, dt.datetime]:
-        return {mp.smoke: C.predict_target(tr.starts[ALONE], mp.minutes) for mp in tr.plan.milestones if mp.applies}
+        return {mp.smoke: C.predict_target(tr.start_of(mp, ALONE), mp.minutes)
+                for mp in tr.plan.milestones if mp.applies}
 
     def violations(self) -> None:
         live = [t for t in self.live() if ALONE in t.cases]

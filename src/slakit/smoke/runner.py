@@ -95,6 +95,7 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
     variant = smoke_variant(project, tiers, minutes=minutes)
     say("checking that the org is a sandbox")
     info = require_sandbox(sf, action="slakit smoke")
+    _require_real_deploy(sf, project, variant, getattr(conn_or_sf, "name", None))
     deploy = deploy or _default_deploy(conn_or_sf, say)
     run_id = run_id or new_run_id(now())
     chosen = list(variant.tier_names)
@@ -125,6 +126,27 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
             report.api_calls = counter.n
             report.finished = now()
     return report
+
+
+def _require_real_deploy(sf, project, variant, org_name: str | None) -> None:
+    """The smoke variant reuses the Case fields `slakit deploy` renders for the tiers' actions
+    (SLA_Breached__c ...), so a sandbox nobody deployed to would fail the smoke deploy on them:
+    stop first with one line naming them and the command to run."""
+    from slakit.errors import OrgError
+    from slakit.org.soql import field_names
+    from slakit.smoke.variant import _written_fields
+
+    chosen = [project.tier(t) for t in variant.tier_names]
+    rendered = sorted(f for f in _written_fields(chosen) if f.endswith("__c") and f not in project.existing_fields)
+    if not rendered:
+        return
+    present = {f.lower() for f in field_names(sf, "Case")}
+    missing = [f"Case.{f}" for f in rendered if f.lower() not in present]
+    if missing:
+        org = org_name or "<org>"
+        raise OrgError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in the org yet: smoke "
+                       f"reuses the fields slakit deploy creates",
+                       hint=f"run `slakit deploy {project.source} --org {org}` first, then smoke")
 
 
 def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -> None:

@@ -6,9 +6,12 @@ Per tier, two cases on one tagged account whose entitlement uses the smoke proce
                    ties), closing the case always last since it ends the process;
   case "alone"     nothing happens to it; past the targets every milestone must read IsViolated.
 Both cases are inserted with the field values that make each milestone's `applies_when` hold
-(equals on a Case field, or notEqual on a checkbox). A milestone whose criteria slakit cannot
-satisfy that way (a formula, another object's field, another operator, or values that clash with
-another milestone's) is "unknown": its checks are skipped, with the reason.
+(equals on a Case field, or notEqual on a checkbox), except for milestones that start when their
+criteria become true (`start: criteria`, the default with `applies_when`): their values are set
+by an update a little after the insert, and their targets are predicted from that update. A
+milestone whose criteria slakit cannot satisfy that way (a formula, another object's field,
+another operator, or values that clash with another milestone's) is "unknown": its checks are
+skipped, with the reason.
 
 Expected action side effects (for --wait-actions) come from the milestone's actions: a `set`
 action is a field on the case, a `task` a Task on the case; email alerts cannot be observed
@@ -17,7 +20,7 @@ through the API and are reported as skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slakit.config.project import Criterion, Milestone, Tier
@@ -42,6 +45,7 @@ class MilestonePlan:
     applies: bool | None  # True: a CaseMilestone must exist; None: unknown (checks skipped)
     reason: str | None = None  # why applies is None
     trigger: str | None = None  # completion kind, None = nothing completes it
+    criteria_start: bool = False  # starts when its criteria become true: after the criteria update
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class TierPlan:
     steps: tuple[Step, ...]
     actions: tuple[ExpectedAction, ...]
     skipped_steps: tuple[tuple[str, str], ...] = ()  # (smoke milestone, reason)
+    criteria_values: dict[str, Any] = field(default_factory=dict)  # set on both cases after the insert
 
     @property
     def needs_queue(self) -> bool:
@@ -193,9 +198,15 @@ def plan_tier(variant: SmokeVariant, real_tier: Tier, field_types: dict[str, str
     skipped: list[tuple[str, str]] = []
     by_kind: dict[str, list[str]] = {k: [] for k in TRIGGER_ORDER}
     field_steps: list[Step] = []
+    later: dict[str, dict[str, Any]] = {}  # criteria-start milestone -> the values that start it
+    needed_at_insert: dict[str, Any] = {}  # what process-start milestones need on the new case
     for real, sm in zip(real_tier.milestones, smoke_tier.milestones):
         applies, reason, wanted = _applies(sm, field_types, values)
         values.update(wanted)
+        if applies and wanted and sm.start == "criteria":
+            later[sm.name] = wanted
+        elif applies:
+            needed_at_insert.update(wanted)
         trigger = sm.completes_when.kind if sm.completes_when else None
         plans.append(MilestonePlan(real.name, sm.name, sm.time_limit_minutes, applies, reason, trigger))
         if not applies or trigger is None:
@@ -216,12 +227,20 @@ def plan_tier(variant: SmokeVariant, real_tier: Tier, field_types: dict[str, str
             steps.append(Step(kind, tuple(by_kind[kind])))
     # shortest limit first, so each completion lands well before its target; closing ends the
     # process (exit criteria), so it always comes last
+    # criteria-start milestones: the cases are inserted without their criteria, which an update
+    # sets a little later, so the start (and target) must follow the criteria time; a value a
+    # process-start milestone needs at the insert is set at the insert for both
+    for name in [n for n, w in later.items() if all(k in needed_at_insert for k in w)]:
+        del later[name]  # its criteria already hold at the insert: it starts with the case
+    criteria_values = {k: v for w in later.values() for k, v in w.items() if k not in needed_at_insert}
+    values = {k: v for k, v in values.items() if k not in criteria_values}
+    plans = [replace(p, criteria_start=p.smoke in later) for p in plans]
     limit = {p.smoke: p.minutes for p in plans}
     steps.sort(key=lambda s: (s.kind == "case_closed", min(limit[m] for m in s.milestones)))
     actions = [ExpectedAction(a.case, a.kind, p.real, a.when, a.field, a.value, a.subject)  # real names
                for sm, p in zip(smoke_tier.milestones, plans) if p.applies for a in _actions(sm)]
     return TierPlan(real_tier.name, smoke_tier.name, values, tuple(plans), tuple(steps), tuple(actions),
-                    tuple(skipped))
+                    tuple(skipped), criteria_values)
 
 
 def action_name(action: ExpectedAction, sources: list[str]) -> str:

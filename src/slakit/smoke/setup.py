@@ -12,8 +12,13 @@ from typing import Any
 from slakit.org.errors import org_errors
 from slakit.org.soql import query_list, soql
 from slakit.smoke.report import Check
-from slakit.smoke.scenarios import ALONE, COMPLETE, Step, TierPlan, plan_tier
+from slakit.smoke.scenarios import ALONE, COMPLETE, MilestonePlan, Step, TierPlan, plan_tier
 from slakit.smoke.variant import SMOKE_HOURS_NAME
+
+# Between the insert and the update that makes criteria-start milestones' criteria true: longer
+# than the target check's tolerance (60 s), so a milestone that started at the insert instead
+# (useCriteriaStartTime false) shows up as a wrong target.
+CRITERIA_DELAY = 120.0
 
 
 @dataclass
@@ -28,6 +33,14 @@ class TierRun:
     entitlement_id: str | None = None
     cases: dict[str, str] = field(default_factory=dict)  # role -> Id
     starts: dict[str, dt.datetime] = field(default_factory=dict)  # role -> CreatedDate
+    criteria_at: dict[str, dt.datetime] = field(default_factory=dict)  # role -> when the criteria update ran
+
+    def start_of(self, mp: MilestonePlan, role: str) -> dt.datetime:
+        """When a milestone starts on a case: the criteria update for criteria-start milestones
+        (useCriteriaStartTime true), else the case's CreatedDate (the process's entry)."""
+        if mp.criteria_start and role in self.criteria_at:
+            return self.criteria_at[role]
+        return self.starts[role]
     first: dict[str, dict[str, dict]] = field(default_factory=dict)  # role -> type -> CaseMilestone
     current: dict[str, dict] = field(default_factory=dict)  # type -> CaseMilestone on the complete case
 
@@ -133,3 +146,17 @@ def create(self) -> None:
             self.brk(tr, "create fixtures", f"Case ({role}): {err}")
         if rid:
             tr.cases[role] = rid
+
+
+def set_criteria(self, tiers: list[TierRun]) -> None:
+    """CRITERIA_DELAY after the insert, make criteria-start milestones' criteria true on both cases
+    of the (stamped) tiers, one update per case, and note when: their clocks start there."""
+    pending = [t for t in tiers if t.plan.criteria_values and t.cases]
+    if not pending:
+        return
+    self.say(f"waiting {CRITERIA_DELAY:.0f} s, then setting the criteria of criteria-start milestones")
+    self.sleep(CRITERIA_DELAY)
+    for tr in pending:
+        for role, case_id in tr.cases.items():
+            self.fx.update("Case", case_id, dict(tr.plan.criteria_values))
+            tr.criteria_at[role] = self.now()
