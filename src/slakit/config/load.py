@@ -78,9 +78,13 @@ class _Builder:
                 if key_node.tag == self.MERGE:  # `<<: *anchor` fills keys not written here
                     sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                     for src in sources:
-                        if isinstance(src, MappingNode):
-                            for k, v in self.build(src, path).items():
-                                merged.setdefault(k, v)
+                        if not isinstance(src, MappingNode):
+                            raise ConfigError(
+                                "`<<` merges mappings only", file=self.file, line=src.start_mark.line + 1,
+                                col=src.start_mark.column + 1, field=format_path(path + ("<<",)),
+                                hint="write `<<: *anchor` (or a list of them) where each anchor names a mapping")
+                        for k, v in self.build(src, path).items():
+                            merged.setdefault(k, v)
                     continue
                 key = str(self.scalar(key_node))
                 kp = path + (key,)
@@ -110,13 +114,24 @@ def read_yaml(path: str | Path) -> Located:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from slakit.config import limits
+
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"no such file: {file}", hint="give the path of your tiers.yml") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise ConfigError(f"the file is larger than {limits.MAX_FILE_BYTES // (1024 * 1024)} MB", file=file,
+                          hint="a tiers.yml is a few kilobytes: is this the right file?")
+    text, refusal = limits.decode(raw)
+    refusal = refusal or limits.nesting_problem(text or "")
+    if refusal is not None or text is None:
+        assert refusal is not None
+        raise ConfigError(refusal.message, file=file, line=refusal.line, col=refusal.col, hint=refusal.hint)
     yaml = YAML(typ="safe")  # C-accelerated with ruamel.yaml.clib; composed nodes carry line/column marks
     try:
         node = yaml.compose(text)
@@ -135,6 +150,9 @@ def read_yaml(path: str | Path) -> Located:
         raise ConfigError(f"YAML error: {exc}", file=file) from None
     if node is None:
         raise ConfigError("the file is empty", file=file, line=1, col=1, hint="start from `slakit init`")
+    refusal = limits.alias_problem(node)
+    if refusal is not None:
+        raise ConfigError(refusal.message, file=file, line=refusal.line, col=refusal.col, hint=refusal.hint)
     builder = _Builder(yaml.constructor, file)
     data = builder.build(node)
     keys, values = builder.keys, builder.values
