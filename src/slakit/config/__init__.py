@@ -45,9 +45,15 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
         return CheckResult(None, validation_problems(exc, doc, TiersFile))
     resolver = Resolver(doc, tf)
     project = resolver.run()
-    if resolver.problems:
-        resolver.problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-        return CheckResult(None, resolver.problems)
+    problems = resolver.problems
+    if project is not None:
+        from slakit.config.org_rules import check as salesforce_rules
+
+        problems += salesforce_rules(doc, tf, project)
+    if problems:
+        problems = list({(p.format(), p.field): p for p in problems}.values())  # an inherited default: once
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        return CheckResult(None, problems)
     warnings: list[Problem] = []
     if lint:
         from slakit.config.lint import lint_project

@@ -196,6 +196,8 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
     extras = {tuple(e["loc"][:-1]): str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden"}
     for err in errors:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("~")))
+        on_key = bool(loc) and loc[-1] == "[key]"  # a mapping key was refused: point at the key itself
+        loc = loc[:-1] if on_key else loc
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
@@ -220,7 +222,7 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
             close = difflib.get_close_matches(str(value), [x.strip("'") for x in expected.replace(" or ", ", ").split(", ")], n=1)
             msg = f"'{value}' is not allowed: use {expected}"
             hint = f"did you mean `{close[0]}`?" if close else None
-        problems.append(doc.problem(loc, msg, hint=hint))
+        problems.append(doc.problem(loc, msg, hint=hint, key=on_key))
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return problems
 
