@@ -331,6 +331,13 @@ class EntitlementModel(Strict):
     def _term(cls, v: Any) -> Any:
         return _check_term(None if v is None else str(v))
 
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, v: str | None) -> str | None:
+        from slakit.config.account_filter import check
+
+        return None if v is None else check(v)
+
 
 class TierModel(Strict):
     name: str = Field(min_length=1, max_length=80)
