@@ -59,12 +59,12 @@ def check(doc: Located, tf: m.TiersFile, project: p.Project) -> list[Problem]:
 
     api = float(project.api_version)
     if api < MIN_FLOW_API:
-        where = ("api_version",) if tf.api_version else ()
-        msg = (f"api_version {project.api_version} is too old for slakit's flows (formula entry conditions "
+        msg = (f"{project.api_version} is too old for slakit's flows (formula entry conditions "
                f"need {MIN_FLOW_API:.1f} or later)")
-        if where:
-            err(where, msg, f'set api_version: "{MIN_FLOW_API:.1f}" or later')
+        if tf.api_version:
+            err(("api_version",), msg, f'set api_version: "{MIN_FLOW_API:.1f}" or later')
         else:
+            msg = "api_version " + msg
             out.append(Problem(msg, file="cumulusci.yml", field="project.package.api_version",
                                hint=f'set api_version: "{MIN_FLOW_API:.1f}" in tiers.yml or cumulusci.yml'))
     d = tf.defaults
