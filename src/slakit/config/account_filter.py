@@ -141,8 +141,9 @@ class _Parser:
 
     def condition(self, depth: int) -> None:
         if depth > MAX_FILTER_DEPTH:
+            tok = self.peek()
             raise FilterError(f"more than {MAX_FILTER_DEPTH} parentheses or NOTs inside each other",
-                              self.peek().pos if self.peek() else len(self.text))
+                              tok.pos if tok else len(self.text))
         self.term(depth)
         joiner = None
         while (tok := self.peek()) is not None and tok.word in ("AND", "OR"):

@@ -84,6 +84,12 @@ _TOKEN = re.compile(r"[^\s,\[\]{}]*")  # an anchor, tag or alias name
 _SPACE = re.compile(r"[ \t]*")
 
 
+def _end(pattern: re.Pattern[str], line: str, pos: int) -> int:
+    """Where `pattern` (which may match nothing) stops matching at `pos`."""
+    m = pattern.match(line, pos)
+    return m.end() if m else pos
+
+
 class _Deep(Exception):
     def __init__(self, line: int, col: int, depth: int):
         self.line, self.col, self.depth = line, col, depth
@@ -155,7 +161,7 @@ class _Scanner:
                 pos = len(line) - len(stripped)
         start_col = pos
         while pos < len(line):
-            pos = _SPACE.match(line, pos).end()
+            pos = _end(_SPACE, line, pos)
             if pos >= len(line):
                 return
             c = line[pos]
@@ -169,7 +175,7 @@ class _Scanner:
             if c == "#":
                 return
             if node_start and c in "&!":
-                pos = _TOKEN.match(line, pos).end()
+                pos = _end(_TOKEN, line, pos)
                 continue
             if node_start and c in "|>":
                 self.skip_above = self.block[-1][0] if self.block else -1
@@ -185,10 +191,10 @@ class _Scanner:
                 if pos < 0:
                     return
             elif node_start and c == "*":
-                pos = _TOKEN.match(line, pos).end()
+                pos = _end(_TOKEN, line, pos)
             else:
-                pos = _BLOCK_PLAIN.match(line, pos).end()
-            after = _SPACE.match(line, pos).end()
+                pos = _end(_BLOCK_PLAIN, line, pos)
+            after = _end(_SPACE, line, pos)
             if line[after: after + 1] == ":" and line[after + 1: after + 2] in ("", " ", "\t"):
                 self.push(key_col if node_start else start_col, "map")
                 pos = after + 1
@@ -204,7 +210,7 @@ class _Scanner:
 
     def scan_flow(self, line: str, pos: int) -> None:
         while pos < len(line):
-            pos = _SPACE.match(line, pos).end()
+            pos = _end(_SPACE, line, pos)
             if pos >= len(line):
                 return
             c = line[pos]
@@ -237,9 +243,9 @@ class _Scanner:
                 if pos < 0:
                     return
             elif self.flow_node_start and c in "&!":
-                pos = _TOKEN.match(line, pos).end()
+                pos = _end(_TOKEN, line, pos)
             else:
-                end = _FLOW_PLAIN.match(line, pos).end()
+                end = _end(_FLOW_PLAIN, line, pos)
                 pos = end if end > pos else pos + 1
                 self.flow_node_start = False
 

@@ -82,7 +82,7 @@ def check(doc: Located, tf: m.TiersFile, project: p.Project) -> list[Problem]:
                 continue
             own = mm.warnings is not None
             wpath = mpath + ("warnings",) if own else ("defaults", "warnings")
-            out.extend(_warnings(doc, wpath, mm.warnings if own else d.warnings, ms, mpath, own))
+            out.extend(_warnings(doc, wpath, mm.warnings if mm.warnings is not None else d.warnings, ms, mpath, own))
             if isinstance(mm.completes_when, list):
                 for k, c in enumerate(mm.completes_when):
                     cpath = mpath + ("completes_when", k)

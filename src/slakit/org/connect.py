@@ -154,7 +154,7 @@ def check_env_orgs() -> None:
             raise OrgError(f"{var} is empty", hint=fix)
         try:
             config = json.loads(value)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise OrgError(f"{var} is not valid JSON ({exc.msg} at character {exc.pos + 1})", hint=fix) from None
         if not isinstance(config, dict):
             kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(config), "a number")

@@ -118,11 +118,8 @@ def unreachable(exc: Exception, *, org_name: str | None = None, action: str | No
     who = f"org '{org_name}'" if org_name else "the org"
     where = f" at {host}" if host else ""
     prefix = f"{action}: " if action else ""
-    err = OrgError(prefix + f"cannot reach {who}{where}: {why}",
-                   hint="check the org's instance_url (cci org info, or CUMULUSCI_ORG_<NAME>) and the network or proxy")
-    err.status = None
-    err.error_code = None
-    return err
+    return OrgError(prefix + f"cannot reach {who}{where}: {why}",
+                    hint="check the org's instance_url (cci org info, or CUMULUSCI_ORG_<NAME>) and the network or proxy")
 
 
 @contextmanager
