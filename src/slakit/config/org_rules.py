@@ -6,10 +6,13 @@ and located in tiers.yml: `validate` passing means `render` writes and the Metad
   Metadata API schema, src/slakit/schema/metadata.xsd): at most 2,147,483,647.
 - warnings: a percentage given twice, or two percentages that fall on the same whole minute, would be
   one time trigger where the user asked for two.
-- custom fields slakit creates: "must begin with a letter, not include spaces, not end with an
-  underscore, and not contain two consecutive underscores", 40 characters before `__c` (Salesforce
-  Help, "Create Custom Fields"); `SLA__Breached__c` reads as the field `Breached__c` of a package
-  with namespace `SLA`.
+- custom fields slakit creates: a Field Name "can contain only underscores and alphanumeric
+  characters ... must begin with a letter, not include spaces, not end with an underscore, and not
+  contain two consecutive underscores" (Salesforce's Setup help for a new field, as quoted at
+  https://gyde.ai/kb/create-fields-with-schema-builder; API names add `__c`: Object Reference,
+  "Custom Fields"); 40 characters before `__c`, the cap render already uses for API names
+  (docs/render.md). `SLA__Breached__c` reads as the field `Breached__c` of a package with
+  namespace `SLA`.
 - completes_when conditions the completion flow cannot check (`within`; an ordering operator with no
   value), which render refuses.
 """
