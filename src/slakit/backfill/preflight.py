@@ -174,17 +174,17 @@ def unknown_account_fields(project: Project, tiers: list[Tier], describe: dict) 
                 continue
             close = difflib.get_close_matches(head, list(known.values()), n=1, cutoff=0.7)
             what = "relationship" if dot else "field"
+            line, col = where.get(i, (tier.line, None))
             out.append(Problem(
-                f"tier '{tier.name}': entitlement.accounts reads {field}, but Account has no {what} {head} "
-                "in this org (or this user cannot see it)", file=project.source,
-                line=where.get(i, tier.line), field=f"tiers[{i}].entitlement.accounts",
+                f"tier '{tier.name}' reads {field}, but Account has no {what} {head} in this org (or this user "
+                "cannot see it)", file=project.source, line=line, col=col, field=f"tiers[{i}].entitlement.accounts",
                 hint=f"did you mean {close[0]}?" if close else "create the field, grant field-level access, "
                 "or fix the filter"))
     return out
 
 
-def _accounts_lines(project: Project) -> dict[int, int | None]:
-    """Line of each tier's `entitlement.accounts` in tiers.yml (empty when the file cannot be read)."""
+def _accounts_lines(project: Project) -> dict[int, tuple[int | None, int | None]]:
+    """(line, col) of each tier's `entitlement.accounts` in tiers.yml (empty when it cannot be read)."""
     from slakit.config.load import read_yaml
     from slakit.errors import ConfigError
 
@@ -192,7 +192,7 @@ def _accounts_lines(project: Project) -> dict[int, int | None]:
         doc = read_yaml(project.source)
     except ConfigError:
         return {}
-    return {i: doc.where(("tiers", i, "entitlement", "accounts"))[0] for i in range(len(project.tiers))}
+    return {i: doc.where(("tiers", i, "entitlement", "accounts")) for i in range(len(project.tiers))}
 
 
 def version_families(rows: list[dict], names: list[str]) -> dict[str, list[dict]]:
