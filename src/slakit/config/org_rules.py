@@ -13,6 +13,9 @@ and located in tiers.yml: `validate` passing means `render` writes and the Metad
   "Custom Fields"); 40 characters before `__c`, the cap render already uses for API names
   (docs/render.md). `SLA__Breached__c` reads as the field `Breached__c` of a package with
   namespace `SLA`.
+- entitlement terms are at most 900 years: backfill computes EndDate from the term, and Salesforce
+  takes dates from 1700-01-01 to 4000-12-31 (Salesforce Help, article 000383587; Data Loader Guide,
+  "Data Import Dates"); `cases_per_entitlement` is an `xsd:int`.
 - completes_when conditions the completion flow cannot check (`within`; an ordering operator with no
   value), which render refuses.
 """
@@ -29,7 +32,8 @@ from slakit.errors import Problem
 
 MIN_FLOW_API = 55.0  # <start><filterFormula> needs 55.0 (Salesforce Help, article 000394500)
 MIN_CLOSED_WON_API = 57.0  # Get Records "In" operator (Spring '23)
-MAX_MINUTES = 2_147_483_647  # xsd:int: minutesToComplete and timeLength
+MAX_MINUTES = 2_147_483_647  # xsd:int: minutesToComplete, timeLength, casesPerEntitlement
+MAX_TERM_DAYS = 366 * 900  # an entitlement's EndDate stays a date Salesforce stores (up to 4000-12-31)
 CUSTOM_FIELD_RE = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9])*__c")  # no "__" inside, no "_" before "__c"
 MAX_FIELD_NAME = 40  # characters before __c
 FLOW_OPERATORS = ("equals", "notEqual", "lessThan", "greaterThan", "lessOrEqual", "greaterOrEqual",
@@ -77,6 +81,17 @@ def check(doc: Located, tf: m.TiersFile, project: p.Project) -> list[Problem]:
             err(base + ("entitlement", "on_closed_won"), f"on_closed_won needs api_version "
                 f"{MIN_CLOSED_WON_API:.1f} or later (the flow filters products with the In operator)",
                 f'set api_version: "{MIN_CLOSED_WON_API:.1f}" or later')
+        ent = tier.entitlement
+        epath = base + ("entitlement",)
+        if ent.term_amount and ent.term_unit and _days(ent.term_amount, ent.term_unit) > MAX_TERM_DAYS:
+            where = epath + ("term",) if tm.entitlement.term else epath + ("template", "term")
+            err(where, f"'{ent.term_text}' is longer than 900 years: an entitlement's EndDate must stay a date "
+                "Salesforce stores (1700-01-01 to 4000-12-31)",
+                "use a shorter term, or leave it out for an open-ended entitlement")
+        tpl = ent.template
+        if tpl is not None and (tpl.cases_per_entitlement or 0) > MAX_MINUTES:
+            err(epath + ("template", "cases_per_entitlement"),
+                f"{tpl.cases_per_entitlement:,} is more than Salesforce takes ({MAX_MINUTES:,})")
         for j, (mm, ms) in enumerate(zip(tm.milestones, tier.milestones)):
             mpath = base + ("milestones", j)
             if ms.time_limit_minutes > MAX_MINUTES:
@@ -96,6 +111,10 @@ def check(doc: Located, tf: m.TiersFile, project: p.Project) -> list[Problem]:
                         err(cpath + ("value",), f"'{c.operator}' needs a value",
                             "only equals and notEqual compare with blank")
     return _once(out)
+
+
+def _days(amount: int, unit: str) -> int:
+    return amount * (1 if unit.startswith("day") else 31 if unit.startswith("month") else 366)
 
 
 def _warnings(doc: Located, wpath: tuple, raw: list[float], ms: p.Milestone, mpath: tuple,

@@ -6,6 +6,7 @@ Every problem is located (file, line, col, field path); none is raised before al
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,9 @@ class Resolver:
             if len(a.set) != 1:
                 self.err(path + ("set",), "set one field per action", "split it into several set actions")
             field, value = next(iter(a.set.items()))
+            if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
+                self.err(path + ("set", field), f"{field} cannot be set to {value!r}",
+                         "a set value is true, false, a number, a text or now")
             if not re.fullmatch(r"(Case\.)?[A-Za-z][A-Za-z0-9_]*", field):
                 self.err(path + ("set", field), f"'{field}' is not a Case field API name", key=True)
             elif _bare(field) not in {_bare(f) for f in self.tf.existing_fields}:
