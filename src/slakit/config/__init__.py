@@ -37,6 +37,9 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
         doc = read_yaml(path)
     except ConfigError as exc:
         return CheckResult(None, exc.problems)
+    except RecursionError:  # belt and braces: the nesting pre-scan (config.limits) refuses this first
+        return CheckResult(None, [Problem("the file nests too deeply to read", file=str(path), line=1, col=1,
+                                          hint="flatten the structure")])
     try:
         # top-level `x-...` keys hold YAML anchors to reuse (`<<: *common`), as in docker-compose
         data = {k: v for k, v in doc.data.items() if not str(k).startswith("x-")}

@@ -103,6 +103,7 @@ class _Scanner:
         self.limit = limit
         self.block: list[tuple[int, str]] = []  # (column, "map" | "seq") of open block collections
         self.flow = 0
+        self.kinds: list[str] = []  # open flow collections: "[", "{", or "[:" (a sequence entry that is a pair)
         self.quote: str | None = None  # a quoted scalar still open at the end of a line
         self.skip_above: int | None = None  # block scalar / plain continuation: skip lines indented more
         self.flow_node_start = True  # in a flow collection: whether the next character starts a node
@@ -182,6 +183,7 @@ class _Scanner:
                 return
             if node_start and c in "[{":
                 self.flow = 0
+                self.kinds = []
                 self.flow_node_start = True
                 self.scan_flow(line, pos)
                 return
@@ -216,25 +218,29 @@ class _Scanner:
             c = line[pos]
             if c in "[{":
                 self.flow += 1
+                self.kinds.append(c)
                 self.deep(pos)
                 self.flow_node_start = True
                 pos += 1
             elif c in "]}":
+                self.end_pair()
                 self.flow = max(0, self.flow - 1)
+                if self.kinds:
+                    self.kinds.pop()
                 self.flow_node_start = False
                 pos += 1
                 if self.flow == 0:
                     self.scan_block(line, pos, node_start=False)
                     return
             elif c == ",":
+                self.end_pair()
                 self.flow_node_start = True
                 pos += 1
             elif c == "#" and (pos == 0 or line[pos - 1] in " \t"):
                 return
-            elif c in "?:" and line[pos + 1: pos + 2] in ("", " ", "\t", ",", "[", "]", "{", "}"):
-                self.flow_node_start = True
-                pos += 1
-            elif c == ":" and not self.flow_node_start:  # JSON-like `"key":value`
+            elif (c in "?:" and line[pos + 1: pos + 2] in ("", " ", "\t", ",", "[", "]", "{", "}")) or (
+                    c == ":" and not self.flow_node_start):  # also JSON-like `"key":value`
+                self.start_pair(pos)
                 self.flow_node_start = True
                 pos += 1
             elif self.flow_node_start and c in "'\"":
@@ -248,6 +254,18 @@ class _Scanner:
                 end = _end(_FLOW_PLAIN, line, pos)
                 pos = end if end > pos else pos + 1
                 self.flow_node_start = False
+
+    def start_pair(self, pos: int) -> None:
+        """`key: value` (or `? key`) as an entry of a flow sequence is a one-pair mapping: a level."""
+        if self.kinds and self.kinds[-1] == "[":
+            self.kinds[-1] = "[:"
+            self.flow += 1
+            self.deep(pos)
+
+    def end_pair(self) -> None:
+        if self.kinds and self.kinds[-1] == "[:":
+            self.kinds[-1] = "["
+            self.flow -= 1
 
 
 def nesting_problem(text: str, limit: int = MAX_NESTING_DEPTH) -> Refusal | None:
