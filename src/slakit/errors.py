@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 # C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows
 _CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]}
 _CONTROLS.update({0x09: " ", 0x0a: " ", 0x0d: " "})  # whitespace stays whitespace

@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
@@ -84,6 +85,6 @@ def test_alias_budget_counts_expansion_without_expanding():
 def test_bytes_are_located_by_line_and_column():
     assert decode("a: 1\nb: é\n".encode("latin-1"))[1].__dict__ == {
         "message": "byte 0xE9 is not UTF-8", "line": 2, "col": 4, "hint": "save the file as UTF-8"}
-    refusal = decode("a: 1\n  b: \x1b[2J\n".encode())[1]
+    refusal = decode(b"a: 1\n  b: \x1b[2J\n")[1]
     assert (refusal.line, refusal.col, refusal.message) == (2, 6, "character U+001B (ESCAPE) is not allowed in YAML")
     assert decode("\ufeffa: 1\n".encode()) == ("a: 1\n", None)  # a byte order mark is fine

@@ -60,8 +60,7 @@ def decode(data: bytes) -> tuple[str | None, Refusal | None]:
         col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
         return None, Refusal(f"byte 0x{data[exc.start]:02X} is not UTF-8", line, col,
                              "save the file as UTF-8")
-    if text.startswith("\ufeff"):
-        text = text[1:]  # a byte order mark is allowed
+    text = text.removeprefix("\ufeff")  # a byte order mark is allowed
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         line, col = _line_col(text, bad.start())
@@ -122,7 +121,8 @@ class _Scanner:
         self.deep(col)
 
     def run(self) -> None:
-        for self.n, line in enumerate(self.lines):
+        for n, line in enumerate(self.lines):
+            self.n = n
             pos = 0
             if self.quote:
                 pos = self.close_quote(line, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from slakit.errors import Problem
 
+
 def _bare(field: str) -> str:
     return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 

@@ -47,9 +47,11 @@ def custom_field_problem(field: str) -> tuple[str, str] | None:
     base = field[:-3]
     if "__" in base:
         ns = base.split("__", 1)[0]
-        return (f"'{field}' has a double underscore: Salesforce reads '{ns}__' as a package namespace, so "
-                "slakit cannot create it", f"write {re.sub('_+', '_', base).strip('_')}__c, or list it under "
-                "existing_fields if the package's field exists")
+        message = (f"'{field}' has a double underscore: Salesforce reads '{ns}__' as a package namespace, so "
+                   "slakit cannot create it")
+        hint = (f"write {re.sub('_+', '_', base).strip('_')}__c, or list it under existing_fields if the "
+                "package's field exists")
+        return message, hint
     if not CUSTOM_FIELD_RE.fullmatch(field):
         return (f"'{field}' is not a custom field name Salesforce accepts",
                 "start with a letter; letters, digits and single underscores; no underscore before __c")

@@ -95,8 +95,9 @@ def unreachable(exc: Exception, *, org_name: str | None = None, action: str | No
     """One sentence for a request that never got an answer (refused, timed out, no such host, TLS,
     a malformed URL), naming the host and never urllib3's internals; the hint is about the address
     and the network, since credentials were never even looked at."""
-    import requests
     from urllib.parse import urlsplit
+
+    import requests
 
     url = getattr(getattr(exc, "request", None), "url", None) or ""
     host = urlsplit(url).netloc if url else ""
