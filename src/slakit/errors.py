@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]}
+_CONTROLS.update({0x09: " ", 0x0a: " ", 0x0d: " "})  # whitespace stays whitespace
+_CONTROLS.update({c: f"\\u{c:04x}" for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a), 0x200e, 0x200f]})
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters written as escapes (`\\x1b`), so a name from tiers.yml can
+    never move the cursor, recolour or reorder the terminal that shows an error about it."""
+    return text.translate(_CONTROLS)
+
 
 @dataclass
 class Problem:
@@ -40,7 +51,7 @@ class Problem:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return escape_controls(text)
 
     def as_dict(self) -> dict:
         return {

@@ -121,3 +121,34 @@ def test_dry_run_cases_says_how_many_would_be_violated_at_once(env, fake_org, ru
     bad = run_cli("backfill", "tiers.yml", "--org", "uat", "--cases", "--sla-start", "later")
     assert bad.exit_code == 2 and "--sla-start 'later'" in bad.stderr
     assert writes(fake_org) == 0
+
+
+def test_filter_fields_the_org_lacks_are_one_line_each_and_nothing_is_written(env, fake_org, run_cli, tmp_path):
+    """issue 15: entitlement.accounts is checked against Account's describe in preflight; a
+    relationship path is checked on its first hop (Owner is a relationship of Account)."""
+    env(fake_org)
+    seed_processes(fake_org)
+    text = TIERS_YML.replace("accounts: \"Support_Tier__c = 'Platinum'\"",
+                             "accounts: \"Suport_Tier__c = 'Platinum' AND Owner.Name != null AND Region__c = 'EU'\"")
+    text = text.replace("accounts: \"Support_Tier__c = 'Gold' OR AnnualRevenue > 1000000\"",
+                        "accounts: \"Support_Tier__c = 'Gold' OR Parnt.Name = 'Acme'\"")
+    assert text.count("Suport_Tier__c") == 1 and text.count("Parnt.Name") == 1
+    (tmp_path / "tiers.yml").write_text(text)
+    line = {n: i for i, l in enumerate(text.splitlines(), start=1) for n in ("Suport", "Parnt") if n in l}
+    result = run_cli("backfill", "tiers.yml", "--org", "uat", "--dry-run")
+    assert result.exit_code == 1
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
+    assert lines[0] == "the org is not ready for a backfill"
+    hint = "create the field, grant field-level access, or fix the filter"
+    assert lines[1:] == [
+        f"tiers.yml:{line['Suport']}:17: tiers[0].entitlement.accounts: tier 'Platinum' reads "
+        "Suport_Tier__c, but Account has no field Suport_Tier__c in this org (or this user cannot see it) "
+        "(did you mean Support_Tier__c?)",
+        f"tiers.yml:{line['Suport']}:17: tiers[0].entitlement.accounts: tier 'Platinum' reads "
+        f"Region__c, but Account has no field Region__c in this org (or this user cannot see it) ({hint})",
+        f"tiers.yml:{line['Parnt']}:17: tiers[1].entitlement.accounts: tier 'Gold' reads "
+        "Parnt.Name, but Account has no relationship Parnt in this org (or this user cannot see it) "
+        "(did you mean Parent?)",
+    ]
+    assert any(c.path.endswith("/sobjects/Account/describe") for c in fake_org.calls)
+    assert writes(fake_org) == 0

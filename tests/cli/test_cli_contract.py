@@ -141,6 +141,24 @@ def test_invalid_tiers_file_prints_the_line_validate_prints(name, uat, work, run
     assert uat.calls == []
 
 
+HOSTILE = ["widen_filter", "alias_bomb", "nul_byte", "namespace_field", "merge_list", "huge_duration"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("name", sorted(TIERS_COMMANDS))
+def test_hostile_tiers_file_is_refused_by_every_command_before_the_org(name, hostile, uat, work, run_cli):
+    """tests/data/hostile (issue 15): the line validate prints, exit 1, the org never contacted; with
+    --json the failure envelope carries the same line."""
+    shutil.copy(DATA / "hostile" / f"{hostile}.yml", work / "tiers.yml")
+    expected = (DATA / "hostile" / f"{hostile}.expected").read_text().strip().format(file="tiers.yml")
+    result = run_cli(*args(TIERS_COMMANDS[name]), "--json")
+    assert result.exit_code == 1
+    assert one_line(result) == expected
+    doc = failure_document(result)
+    assert (doc["ok"], doc["exit_code"], doc["error"]) == (False, 1, expected)
+    assert uat.calls == []
+
+
 # -- (c) bad option values -------------------------------------------------------------------------
 BAD_OPTIONS = [
     ("--within", ["at-risk", "--org", "uat", "--within", "soon"]),
@@ -300,7 +318,16 @@ def test_offline_json_is_one_document(name, work, run_cli, rendered_acceptance):
     argv, code = OFFLINE_JSON[name]
     result = run_cli(*args(argv, rendered=rendered_acceptance))
     assert result.exit_code == (code if code is not None else result.exit_code) and result.exit_code in (0, 1)
-    assert isinstance(one_document(result), (dict, list))
+    doc = one_document(result)
+    assert isinstance(doc, dict)
+    if not name.startswith("schema"):  # `schema` prints the JSON Schema itself, to be saved as a file
+        assert doc["ok"] is (result.exit_code == 0), doc
+
+
+def test_simulate_json_for_one_tier_says_ok(work, run_cli):
+    result = run_cli("simulate", "tiers.yml", "--opened", OPENED, "--tier", "Gold", "--json")
+    assert result.exit_code == 0
+    assert one_document(result)["ok"] is True
 
 
 def test_validate_json_failure_is_its_own_document(work, run_cli):
@@ -309,6 +336,10 @@ def test_validate_json_failure_is_its_own_document(work, run_cli):
     assert result.exit_code == 1
     doc = failure_document(result)
     assert [(e["line"], e["col"]) for e in doc["errors"]] == [(5, 21)]
+    # the envelope every failure carries (issue 15), with validate's own keys beside it
+    expected = (DATA / "invalid" / "bad_duration.expected").read_text().strip().format(file="tiers.yml")
+    assert (doc["ok"], doc["exit_code"], doc["error"]) == (False, 1, expected)
+    assert [(p["line"], p["col"], p["field"]) for p in doc["problems"]] == [(5, 21, "tiers[0].milestones[0].time_limit")]
 
 
 @pytest.fixture
@@ -325,7 +356,8 @@ def support(uat, mdapi):
 def test_read_only_org_commands_json_is_one_document(argv, support, run_cli):
     result = run_cli(*argv)
     assert result.exit_code in (0, 1), result.stderr  # audit: 1 when a finding fails, still one document
-    assert isinstance(one_document(result), dict)
+    doc = one_document(result)
+    assert isinstance(doc, dict) and doc["ok"] is (result.exit_code == 0)
     assert support.count("query") > 0
     no_secrets(result)
 
@@ -373,11 +405,13 @@ def new_org(uat, mdapi):
 def test_deploy_then_plan_json_are_one_document_each(new_org, mdapi, run_cli, no_sleep):
     deployed = run_cli("deploy", "tiers.yml", "--org", "uat", "--json")
     assert deployed.exit_code == 0, deployed.stderr
-    assert [p["phase"] for p in one_document(deployed)["phases"]] == ["settings", "components"]
+    deployed_doc = one_document(deployed)
+    assert [p["phase"] for p in deployed_doc["phases"]] == ["settings", "components"]
+    assert deployed_doc["ok"] is True
     no_secrets(deployed)
     planned = run_cli("plan", "tiers.yml", "--org", "uat", "--json", "--detailed-exitcode")
     assert planned.exit_code == 0, planned.stderr  # just deployed: nothing to change
-    assert isinstance(one_document(planned), dict)
+    assert one_document(planned)["ok"] is True
     no_secrets(planned)
 
 

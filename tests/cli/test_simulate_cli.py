@@ -36,10 +36,12 @@ def test_json_for_one_tier_is_one_document(run_cli):
     assert d["conventions"]["boundary"] == "at_close"
 
 
-def test_json_without_tier_is_a_list_for_the_acceptance_file(run_cli):
+def test_json_without_tier_lists_the_timelines_for_the_acceptance_file(run_cli):
     result = run_cli("simulate", ACCEPTANCE, "--opened", "2026-02-06T16:30-05:00", "--json")
     assert result.exit_code == 0, result.stderr
-    docs = json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    assert doc["ok"] is True  # issue 15: every success document carries "ok": true, so the list is "timelines"
+    docs = doc["timelines"]
     assert [d["tier"] for d in docs] == ["Platinum", "Gold", "Standard"]
     for d in docs:
         for m in d["milestones"]:

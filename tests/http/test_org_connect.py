@@ -154,3 +154,82 @@ def test_project_local_orgs_resolve_in_a_cumulusci_project(cci_home, fake_org, m
     conn = connect("qa", api_version="62.0", project_dir=project_dir)
     assert conn.project_config.project__name == "myproj"
     assert conn.sf.session_id == SESSION_ID
+
+
+# -- org settings from the environment, from a stranger (issue 15) ---------------------------------
+FIX = ('(set CUMULUSCI_ORG_uat to a JSON object such as {"instance_url": "https://<my-domain>.my.salesforce.com", '
+       '...credentials}, or unset it)')
+BROKEN_ENV = {
+    "list": ("[]", "CUMULUSCI_ORG_uat holds a list, not a JSON object describing the org " + FIX),
+    "string": ('"uat"', "CUMULUSCI_ORG_uat holds a string, not a JSON object describing the org " + FIX),
+    "number": ("42", "CUMULUSCI_ORG_uat holds a number, not a JSON object describing the org " + FIX),
+    "empty object": ("{}", "CUMULUSCI_ORG_uat has no instance_url " + FIX),
+    "blank": ("  ", "CUMULUSCI_ORG_uat is empty " + FIX),
+    "cut short": ('{"instance_url": "https://x.my.salesforce.com"',
+                  "CUMULUSCI_ORG_uat is not valid JSON (Expecting ',' delimiter at character 47) " + FIX),
+    "not a url": ('{"instance_url": "acme.my.salesforce.com", "access_token": "00D000000000001!secret"}',
+                  'CUMULUSCI_ORG_uat: instance_url is not an https URL (write it as "instance_url": '
+                  '"https://<my-domain>.my.salesforce.com")'),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_ENV))
+def test_broken_env_org_is_one_sentence_saying_how_to_fix_it(kind, cci_home, fake_org, monkeypatch, tmp_path):
+    value, expected = BROKEN_ENV[kind]
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", value)
+    with pytest.raises(OrgError) as exc:
+        connect("uat", api_version="62.0", project_dir=tmp_path)
+    assert str(exc.value) == expected
+    assert fake_org.calls == []  # refused before any request
+
+
+def test_a_broken_env_org_names_its_variable_when_another_org_is_asked_for(cci_home, fake_org, monkeypatch, tmp_path):
+    env_org(monkeypatch, "uat", access_token=SESSION_ID)
+    monkeypatch.setenv("CUMULUSCI_ORG_prod", "[]")  # CumulusCI loads every env org: this one breaks them all
+    with pytest.raises(OrgError) as exc:
+        connect("uat", api_version="62.0", project_dir=tmp_path)
+    assert str(exc.value).startswith("CUMULUSCI_ORG_prod holds a list")
+
+
+REFUSED = "https://refused.my.salesforce.com"
+
+
+def _refuse(rsps, method: str, path: str) -> None:
+    """What requests raises when nothing listens at the instance (urllib3's NewConnectionError inside)."""
+    import re
+
+    import requests
+    import responses
+
+    error = requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='refused.my.salesforce.com', port=443): Max retries exceeded with url: "
+        f"{path} (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: "
+        "Failed to establish a new connection: [Errno 111] Connection refused'))")
+    rsps.add(getattr(responses, method), re.compile(re.escape(REFUSED + path) + ".*"), body=error)
+
+
+def test_refused_connection_at_refresh_is_one_sentence_about_the_address(cci_home, fake_org, rsps, monkeypatch,
+                                                                         tmp_path):
+    _refuse(rsps, "POST", "/services/oauth2/token")
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", json.dumps({"instance_url": REFUSED, "refresh_token": "5Aep861.refused.x",
+                                                         "org_id": fake_org.org_id}))
+    with pytest.raises(OrgError) as exc:
+        connect("uat", api_version="62.0", project_dir=tmp_path)
+    assert str(exc.value) == ("cannot reach org 'uat' at refused.my.salesforce.com: the connection was refused "
+                              "(check the org's instance_url (cci org info, or CUMULUSCI_ORG_<NAME>) and the network "
+                              "or proxy)")
+
+
+def test_refused_connection_mid_run_is_one_sentence(cci_home, fake_org, rsps, monkeypatch, tmp_path):
+    from slakit.org.errors import org_errors
+
+    _refuse(rsps, "GET", "/services/data/v62.0/query")
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", json.dumps({"instance_url": REFUSED, "access_token": SESSION_ID,
+                                                         "org_id": fake_org.org_id, "username": "ci@example.com"}))
+    monkeypatch.setenv("CUMULUSCI_DISABLE_REFRESH", "1")
+    conn = connect("uat", api_version="62.0", project_dir=tmp_path, refresh_token=False)
+    with pytest.raises(OrgError) as exc, org_errors("reading entitlement processes"):
+        conn.sf.query("SELECT Id FROM SlaProcess")
+    assert str(exc.value) == ("reading entitlement processes: cannot reach the org at refused.my.salesforce.com: "
+                              "the connection was refused (check the org's instance_url (cci org info, or "
+                              "CUMULUSCI_ORG_<NAME>) and the network or proxy)")

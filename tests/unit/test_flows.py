@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from slakit.config import load_project
-from slakit.errors import RenderError
+from slakit.errors import ConfigError, RenderError
 from slakit.render import flows_rules, xsd
 from slakit.render.writer import render_files
 
@@ -609,17 +609,18 @@ def test_only_the_flows_a_file_needs_are_rendered(tmp_path):
                                          "Slakit_Case_Milestone_Completion_On_Entry"]
 
 
-def test_a_criterion_a_flow_cannot_check_is_refused(tmp_path):
-    project = project_from(tmp_path, """\
-        tiers:
-          - name: Geo
-            milestones:
-              - name: Visit
-                time_limit: 8h
-                completes_when: [{field: Case.Location__c, operator: within, value: "10"}]
-    """)
-    with pytest.raises(RenderError, match="within"):
-        flows_of(project)
+def test_a_criterion_a_flow_cannot_check_is_refused_by_validate_at_its_line(tmp_path):
+    # issue 15: what render would refuse, validate refuses first, located in tiers.yml
+    with pytest.raises(ConfigError, match="within") as caught:
+        project_from(tmp_path, """\
+            tiers:
+              - name: Geo
+                milestones:
+                  - name: Visit
+                    time_limit: 8h
+                    completes_when: [{field: Case.Location__c, operator: within, value: "10"}]
+        """)
+    assert (caught.value.problem.line, caught.value.problem.field) == (6, "tiers[0].milestones[0].completes_when[0].operator")
 
 
 # --- Closed Won entitlements -----------------------------------------------------------------

@@ -8,6 +8,8 @@
   entitlements still count.
 - Each tier's business hours exist and are active.
 - The fields slakit sets are createable for this user in this API version (describe).
+- Every field a tier's `entitlement.accounts` filter reads exists on Account (describe), one
+  problem per unknown field, located at the filter in tiers.yml.
 All missing pieces are reported together, by name, with the command that fixes them.
 """
 
@@ -81,6 +83,10 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
                                     hint="grant field-level edit access on Case.SlaStartDate"))
 
     wanted = [t for t in tiers if t.entitlement.accounts]
+    if wanted:
+        with org_errors("describing Account"):
+            account = sf.Account.describe()
+        problems += unknown_account_fields(project, wanted, account)
     notes = [f"tier '{t.name}' has no entitlement.accounts clause: nothing to backfill"
              for t in tiers if not t.entitlement.accounts]
     versions: dict[str, list[dict]] = {}
@@ -149,6 +155,50 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
         raise OrgError(f"the org is not ready for a backfill ({len(unique)} problem(s))",
                        problems=[Problem("the org is not ready for a backfill", hint=None)] + unique)
     return targets, createable, notes
+
+
+def unknown_account_fields(project: Project, tiers: list[Tier], describe: dict) -> list[Problem]:
+    """One problem per field an `entitlement.accounts` filter reads that the org's Account lacks (or
+    this user cannot see). A path (`Owner.Name`, `Parent__r.Tier__c`) is checked on its first hop:
+    a relationship name of Account; what lies beyond it is the org's to answer."""
+    import difflib
+
+    from slakit.config.account_filter import fields as filter_fields
+
+    names = {f["name"].lower(): f["name"] for f in describe.get("fields", [])}
+    relations = {str(f["relationshipName"]).lower(): f["relationshipName"] for f in describe.get("fields", [])
+                 if f.get("relationshipName")}
+    index = {t.name: i for i, t in enumerate(project.tiers)}
+    where = _accounts_lines(project)
+    out = []
+    for tier in tiers:
+        i = index.get(tier.name, 0)
+        for field in filter_fields(tier.entitlement.accounts or ""):
+            head, dot, _ = field.partition(".")
+            known = relations if dot else names
+            if head.lower() in known:
+                continue
+            close = difflib.get_close_matches(head, list(known.values()), n=1, cutoff=0.7)
+            what = "relationship" if dot else "field"
+            line, col = where.get(i, (tier.line, None))
+            out.append(Problem(
+                f"tier '{tier.name}' reads {field}, but Account has no {what} {head} in this org (or this user "
+                "cannot see it)", file=project.source, line=line, col=col, field=f"tiers[{i}].entitlement.accounts",
+                hint=f"did you mean {close[0]}?" if close else "create the field, grant field-level access, "
+                "or fix the filter"))
+    return out
+
+
+def _accounts_lines(project: Project) -> dict[int, tuple[int | None, int | None]]:
+    """(line, col) of each tier's `entitlement.accounts` in tiers.yml (empty when it cannot be read)."""
+    from slakit.config.load import read_yaml
+    from slakit.errors import ConfigError
+
+    try:
+        doc = read_yaml(project.source)
+    except ConfigError:
+        return {}
+    return {i: doc.where(("tiers", i, "entitlement", "accounts")) for i in range(len(project.tiers))}
 
 
 def version_families(rows: list[dict], names: list[str]) -> dict[str, list[dict]]:

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from slakit.cli.common import console, emit_json, err_console
+from slakit.cli.common import console, emit_json, emit_result, err_console
 
 def _project(tiers: Optional[Path]):
     if tiers is None:
@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
         if not watch:
             result = snapshot()
             if as_json:
-                emit_json(result.as_dict())
+                emit_result(result.as_dict())
             else:
                 console.print(at_risk_table(result))
                 c = result.counts()
@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
             html.parent.mkdir(parents=True, exist_ok=True)
             write_html(result, html, title=f"SLA compliance: {org}")
         if as_json:
-            emit_json({**result.as_dict(), "html": str(html) if html else None})
+            emit_result({**result.as_dict(), "html": str(html) if html else None})
             return
         from slakit.cli.audit_tables import report_table, weekly_table
 

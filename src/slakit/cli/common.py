@@ -30,6 +30,12 @@ def emit_json(data: Any) -> None:
     _emitted["n"] += 1
 
 
+def emit_result(doc: dict) -> None:
+    """A command's success document: `"ok": true` first unless the document says itself (audit,
+    backfill and smoke report their own `ok`); failures get main's envelope instead."""
+    emit_json(doc if "ok" in doc else {"ok": True, **doc})
+
+
 def json_emitted() -> int:
     return _emitted["n"]
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from slakit.cli.common import console, emit_json, err_console
+from slakit.cli.common import console, emit_result, err_console
 
 SYMBOLS = {"add": "+", "change": "~", "version": "^", "unchanged": "="}
 DIFF_LINES = 10  # detail lines per component before "... and N more" (--json has them all)
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             result = deploy_tiers(tiers, org, rendered_dir=rendered, check_only=check_only, test_level=test_level,
                                   yes=yes, confirm=confirm, on_progress=lambda text: status.update(text))
         if json_out:
-            emit_json(result.as_dict())
+            emit_result(result.as_dict())
             return
         if result.plan is not None:
             print_plan(result.plan)
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         with err_console.status("reading the org", spinner="dots"):
             result = plan_tiers(tiers, org, rendered_dir=rendered)
         if json_out:
-            emit_json(result.as_dict())
+            emit_result(result.as_dict())
         else:
             print_plan(result)
         if detailed_exitcode and result.has_changes:

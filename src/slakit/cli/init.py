@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from slakit.cli.common import console, emit_json
+from slakit.cli.common import console, emit_result
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
         result = scaffold(folder, force=force, name=name)
         if json_out:
-            emit_json(result.as_dict())
+            emit_result(result.as_dict())
             return
         for rel in result.written:
             note = " (overwritten)" if rel in result.overwritten else ""

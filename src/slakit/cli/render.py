@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from slakit.cli.common import console, emit_json
+from slakit.cli.common import console, emit_result
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         project = load_project(tiers)
         result = render_project(project, out, fmt=fmt, validate=not no_validate, force=force)
         if json_out:
-            emit_json({"tiers": str(tiers), **result.as_dict()})
+            emit_result({"tiers": str(tiers), **result.as_dict()})
             return
         from rich.table import Table
 

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from slakit.cli.common import console, emit_json
+from slakit.cli.common import console, emit_result
 
 
 def _fmt_minutes(n: int) -> str:
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
                             criteria_at=criteria_at, settings=settings)
         if json_out:
             docs = [sim.to_json(tl) for tl in timelines]
-            emit_json(docs[0] if tier is not None else docs)
+            emit_result(docs[0] if tier is not None else {"timelines": docs})
             return
         for tl in timelines:
             _print_timeline(tl, sim)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from slakit.cli.common import console, emit_json, print_problems
+from slakit.cli.common import console, emit_json, print_problems, redact
 
 
 def register(app: typer.Typer) -> None:
@@ -24,13 +24,19 @@ def register(app: typer.Typer) -> None:
         print_problems(result.errors + result.warnings)  # stderr, with --json too (pipelines' logs)
         if json_out:
             project = result.project
-            emit_json({
+            blocking = result.errors or (result.warnings if failed else [])
+            doc: dict = {"ok": not failed}
+            if failed:  # the failure envelope every command prints, then validate's own keys
+                doc.update({"exit_code": 1, "error": redact(" ".join(blocking[0].format().split())),
+                            "problems": [p.as_dict() for p in blocking]})
+            doc.update({
                 "file": str(tiers),
                 "valid": not failed,
                 "errors": [p.as_dict() for p in result.errors],
                 "warnings": [p.as_dict() for p in result.warnings],
                 "tiers": [t.name for t in project.tiers] if project else [],
             })
+            emit_json(doc)
         else:
             if result.project and not failed:
                 n_ms = sum(len(t.milestones) for t in result.project.tiers)

@@ -37,6 +37,9 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
         doc = read_yaml(path)
     except ConfigError as exc:
         return CheckResult(None, exc.problems)
+    except RecursionError:  # belt and braces: the nesting pre-scan (config.limits) refuses this first
+        return CheckResult(None, [Problem("the file nests too deeply to read", file=str(path), line=1, col=1,
+                                          hint="flatten the structure")])
     try:
         # top-level `x-...` keys hold YAML anchors to reuse (`<<: *common`), as in docker-compose
         data = {k: v for k, v in doc.data.items() if not str(k).startswith("x-")}
@@ -45,9 +48,15 @@ def check(path: str | Path, *, lint: bool = True) -> CheckResult:
         return CheckResult(None, validation_problems(exc, doc, TiersFile))
     resolver = Resolver(doc, tf)
     project = resolver.run()
-    if resolver.problems or project is None:
-        resolver.problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-        return CheckResult(None, resolver.problems)
+    problems = resolver.problems
+    if project is not None:
+        from slakit.config.org_rules import check as salesforce_rules
+
+        problems += salesforce_rules(doc, tf, project)
+    if problems or project is None:
+        problems = list({(p.format(), p.field): p for p in problems}.values())  # an inherited default: once
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        return CheckResult(None, problems)
     warnings: list[Problem] = []
     if lint:
         from slakit.config.lint import lint_project

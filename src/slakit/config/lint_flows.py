@@ -4,7 +4,6 @@
   (no `set` action writes it) and `existing_fields` does not declare: the Case completion flow
   fails to activate in an org without it. A field some `applies_when` also reads is left to the
   main lint's `lint.read-field` (one warning per missing field).
-- lint.flow-operator-unsupported: a `completes_when` operator a flow decision cannot check (`within`).
 - lint.tier-without-accounts: a tier with neither `entitlement.accounts` nor `entitlement.on_closed_won`:
   no entitlement is created for it, so the stamping flow has nothing to stamp and its process never
   starts (unless someone creates entitlements by hand).
@@ -13,9 +12,6 @@
 from __future__ import annotations
 
 from slakit.errors import Problem
-
-FLOW_OPERATORS = {"equals", "notEqual", "lessThan", "greaterThan", "lessOrEqual", "greaterOrEqual",
-                  "contains", "notContain", "startsWith", "includes", "excludes"}
 
 
 def _bare(field: str) -> str:
@@ -45,11 +41,6 @@ def lint_flows(project, doc) -> list[Problem]:
                 continue
             for k, c in enumerate(cw.criteria):
                 path = ("tiers", i, "milestones", j, "completes_when", k)
-                if c.operator not in FLOW_OPERATORS:
-                    problems.append(doc.problem(
-                        path + ("operator",), f"a flow cannot check '{c.operator}' in completes_when",
-                        hint="use equals, notEqual, lessThan, greaterThan, contains, startsWith ...",
-                        severity="warning", code="lint.flow-operator-unsupported"))
                 field = _bare(c.field)
                 custom = "__c" in field.lower() or "__r" in field.lower()
                 if not custom or field.lower() in rendered or field.lower() in existing:

@@ -79,9 +79,13 @@ class _Builder:
                 if key_node.tag == self.MERGE:  # `<<: *anchor` fills keys not written here
                     sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                     for src in sources:
-                        if isinstance(src, MappingNode):
-                            for k, v in self.build(src, path).items():
-                                merged.setdefault(k, v)
+                        if not isinstance(src, MappingNode):
+                            raise ConfigError(
+                                "`<<` merges mappings only", file=self.file, line=src.start_mark.line + 1,
+                                col=src.start_mark.column + 1, field=format_path(path + ("<<",)),
+                                hint="write `<<: *anchor` (or a list of them) where each anchor names a mapping")
+                        for k, v in self.build(src, path).items():
+                            merged.setdefault(k, v)
                     continue
                 key = str(self.scalar(key_node))
                 kp = path + (key,)
@@ -111,13 +115,24 @@ def read_yaml(path: str | Path) -> Located:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from slakit.config import limits
+
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"no such file: {file}", hint="give the path of your tiers.yml") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise ConfigError(f"the file is larger than {limits.MAX_FILE_BYTES // (1024 * 1024)} MB", file=file,
+                          hint="a tiers.yml is a few kilobytes: is this the right file?")
+    text, refusal = limits.decode(raw)
+    refusal = refusal or limits.nesting_problem(text or "")
+    if refusal is not None or text is None:
+        assert refusal is not None
+        raise ConfigError(refusal.message, file=file, line=refusal.line, col=refusal.col, hint=refusal.hint)
     yaml = YAML(typ="safe")  # C-accelerated with ruamel.yaml.clib; composed nodes carry line/column marks
     try:
         node = yaml.compose(text)
@@ -136,6 +151,9 @@ def read_yaml(path: str | Path) -> Located:
         raise ConfigError(f"YAML error: {exc}", file=file) from None
     if node is None:
         raise ConfigError("the file is empty", file=file, line=1, col=1, hint="start from `slakit init`")
+    refusal = limits.alias_problem(node)
+    if refusal is not None:
+        raise ConfigError(refusal.message, file=file, line=refusal.line, col=refusal.col, hint=refusal.hint)
     builder = _Builder(yaml.constructor, file)
     data = builder.build(node)
     keys, values = builder.keys, builder.values
@@ -179,6 +197,8 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
     extras = {tuple(e["loc"][:-1]): str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden"}
     for err in errors:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("~")))
+        on_key = bool(loc) and loc[-1] == "[key]"  # a mapping key was refused: point at the key itself
+        loc = loc[:-1] if on_key else loc
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
@@ -203,7 +223,7 @@ def validation_problems(exc: ValidationError, doc: Located, model: type[BaseMode
             close = difflib.get_close_matches(str(value), [x.strip("'") for x in expected.replace(" or ", ", ").split(", ")], n=1)
             msg = f"'{value}' is not allowed: use {expected}"
             hint = f"did you mean `{close[0]}`?" if close else None
-        problems.append(doc.problem(loc, msg, hint=hint))
+        problems.append(doc.problem(loc, msg, hint=hint, key=on_key))
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return problems
 

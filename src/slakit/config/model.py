@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|bd)\s*$")
 TERM_RE = re.compile(r"^\s*(\d+)\s*(day|days|month|months|year|years)\s*$")
@@ -46,8 +46,33 @@ def one_of(**members: Any) -> Any:
     return Annotated[Union[parts], Discriminator(_shape)]  # noqa: UP007
 
 
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_controls(v: Any) -> None:
+    """Control characters (tab and line breaks aside) have no place in a name, a subject or a
+    filter, and XML cannot carry them; refused wherever they hide (list items, mapping keys)."""
+    if isinstance(v, str):
+        bad = CONTROL_RE.search(v)
+        if bad:
+            raise ValueError(f"'{v}' holds the control character U+{ord(bad.group()):04X}: write plain text")
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            _no_controls(x)
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _no_controls(k)
+            _no_controls(x)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, v: Any) -> Any:
+        _no_controls(v)
+        return v
 
 
 def parse_window(text: str) -> tuple[int, int] | None:
@@ -123,10 +148,23 @@ class HolidayModel(Strict):
         return self
 
 
+def _day_key(key: Any) -> str:
+    k = str(key).strip().lower()
+    if k not in DAY_KEYS:
+        raise ValueError(f"'{key}' is not a day: use monday..sunday, weekdays or every_day")
+    return k
+
+
+def _window_text(val: Any) -> str:
+    text = "closed" if val is False else str(val)
+    parse_window(text)
+    return text
+
+
 class BusinessHoursModel(Strict):
     name: str = Field(min_length=1, max_length=80)
     time_zone: str | None = None
-    hours: dict[str, str] | None = None
+    hours: dict[Annotated[str, BeforeValidator(_day_key)], Annotated[str, BeforeValidator(_window_text)]] | None = None
     holidays: list[HolidayModel] = Field(default_factory=list, max_length=1000)
     existing: bool = False
 
@@ -139,21 +177,6 @@ class BusinessHoursModel(Strict):
             zoneinfo.ZoneInfo(v)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"'{v}' is not an IANA time zone (e.g. America/New_York, Europe/London)") from None
-        return v
-
-    @field_validator("hours", mode="before")
-    @classmethod
-    def _hours(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            out = {}
-            for key, val in v.items():
-                k = str(key).strip().lower()
-                if k not in DAY_KEYS:
-                    raise ValueError(f"'{key}' is not a day: use monday..sunday, weekdays or every_day")
-                text = "closed" if val is False else str(val)
-                parse_window(text)
-                out[k] = text
-            return out
         return v
 
     @model_validator(mode="after")
@@ -322,6 +345,13 @@ class EntitlementModel(Strict):
     @classmethod
     def _term(cls, v: Any) -> Any:
         return _check_term(None if v is None else str(v))
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, v: str | None) -> str | None:
+        from slakit.config.account_filter import check
+
+        return None if v is None else check(v)
 
 
 class TierModel(Strict):

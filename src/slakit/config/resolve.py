@@ -6,6 +6,7 @@ Every problem is located (file, line, col, field path); none is raised before al
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +16,7 @@ from slakit.config import model as m
 from slakit.config import project as p
 from slakit.config.load import Located
 from slakit.config.names import ALWAYS_OPEN_HOURS, FILE_UNSAFE, api_name
+from slakit.config.org_rules import custom_field_problem
 from slakit.errors import Problem
 from slakit.salesforce import DEFAULT_API_VERSION
 
@@ -35,6 +37,10 @@ class Resolver:
         self.problems.append(self.doc.problem(path, message, hint=hint, key=key))
 
     def run(self) -> p.Project | None:
+        # defaults are checked once, at the defaults line, and shared by every milestone that inherits them
+        self.defaults = {kind: tuple(self.action(("defaults", kind, k), a)
+                                     for k, a in enumerate(getattr(self.tf.defaults, kind)))
+                         for kind in ("on_warning", "on_violation", "on_success")}
         hours = self.business_hours()
         tiers = tuple(self.tier(i, t, hours) for i, t in enumerate(self.tf.tiers))
         self.unique_tiers()
@@ -193,7 +199,9 @@ class Resolver:
 
         def acts(name: str) -> tuple[p.Action, ...]:
             own = getattr(ms, name)
-            return tuple(self.action(path + (name, k), a) for k, a in enumerate(own if own is not None else getattr(d, name)))
+            if own is None:
+                return self.defaults[name]
+            return tuple(self.action(path + (name, k), a) for k, a in enumerate(own))
 
         return p.Milestone(
             name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
@@ -242,8 +250,15 @@ class Resolver:
             if len(a.set) != 1:
                 self.err(path + ("set",), "set one field per action", "split it into several set actions")
             field, value = next(iter(a.set.items()))
+            if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
+                self.err(path + ("set", field), f"{field} cannot be set to {value!r}",
+                         "a set value is true, false, a number, a text or now")
             if not re.fullmatch(r"(Case\.)?[A-Za-z][A-Za-z0-9_]*", field):
                 self.err(path + ("set", field), f"'{field}' is not a Case field API name", key=True)
+            elif _bare(field) not in {_bare(f) for f in self.tf.existing_fields}:
+                bad = custom_field_problem(_bare(field))
+                if bad:
+                    self.err(path + ("set", field), bad[0], bad[1], key=True)
             return p.Action("set", field=_bare(field), value=value)
         t = a.task
         assert t is not None  # the model requires exactly one of email, set, task

@@ -30,7 +30,7 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         plain = YAML(typ="safe", pure=True).load(self.text)
-        return {"source": self.source, "out": self.out, "tiers": _jsonable(plain),
+        return {"ok": True, "source": self.source, "out": self.out, "tiers": _jsonable(plain),
                 "kept_as_comments": [n.as_dict() for n in self.notes]}
 
 

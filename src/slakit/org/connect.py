@@ -138,8 +138,38 @@ def load_project_config(project_dir: str | os.PathLike | None = None, *, api_ver
     return BaseProjectConfig(universal, config=config, repo_info={"root": root})
 
 
+def check_env_orgs() -> None:
+    """Every `CUMULUSCI_ORG_<NAME>` is a JSON object with an https instance_url, else one sentence
+    naming the variable (never its value: it holds tokens). CumulusCI loads them all at once, so a
+    broken one stops every org; without this it says "'list' object has no attribute 'get'" or
+    "Invalid URL 'None/services/oauth2/userinfo'"."""
+    import json
+
+    example = '{"instance_url": "https://<my-domain>.my.salesforce.com", ...credentials}'
+    for var, value in sorted(os.environ.items()):
+        if not var.startswith(ENV_ORG_PREFIX):
+            continue
+        fix = f"set {var} to a JSON object such as {example}, or unset it"
+        if not value.strip():
+            raise OrgError(f"{var} is empty", hint=fix)
+        try:
+            config = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise OrgError(f"{var} is not valid JSON ({exc.msg} at character {exc.pos + 1})", hint=fix) from None
+        if not isinstance(config, dict):
+            kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(config), "a number")
+            raise OrgError(f"{var} holds {kind}, not a JSON object describing the org", hint=fix)
+        url = config.get("instance_url")
+        if not url and not config.get("scratch"):
+            raise OrgError(f"{var} has no instance_url", hint=fix)
+        if url and (not isinstance(url, str) or not url.startswith(("https://", "http://")) or " " in url.strip()):
+            raise OrgError(f"{var}: instance_url is not an https URL",
+                           hint='write it as "instance_url": "https://<my-domain>.my.salesforce.com"')
+
+
 def load_keychain(project_config):
     """Attach slakit's safe keychain to `project_config` and return it."""
+    check_env_orgs()
     key = keychain_key()
     try:
         keychain = _keychain_class()(project_config, key)
@@ -200,6 +230,12 @@ def refresh(org_config, project_config) -> None:
     except OrgError:
         raise
     except Exception as exc:
+        import requests
+
+        if isinstance(exc, requests.RequestException):
+            from slakit.org.errors import unreachable
+
+            raise unreachable(exc, org_name=org_config.name) from None
         raise OrgError(
             f"cannot authenticate to org '{org_config.name}': {type(exc).__name__}: {_safe(exc)}",
             hint="check the org's credentials (cci org info) or reconnect it",

@@ -87,8 +87,40 @@ def to_org_error(exc: Exception, *, action: str | None = None) -> OrgError:
     import requests
 
     if isinstance(exc, requests.RequestException):
-        return OrgError(prefix + f"cannot reach the org: {type(exc).__name__}", hint="check the network and instance URL")
+        return unreachable(exc, action=action)
     return OrgError(prefix + f"{type(exc).__name__}: {exc}")
+
+
+def unreachable(exc: Exception, *, org_name: str | None = None, action: str | None = None) -> OrgError:
+    """One sentence for a request that never got an answer (refused, timed out, no such host, TLS,
+    a malformed URL), naming the host and never urllib3's internals; the hint is about the address
+    and the network, since credentials were never even looked at."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    url = getattr(getattr(exc, "request", None), "url", None) or ""
+    host = urlsplit(url).netloc if url else ""
+    text = str(exc)
+    if isinstance(exc, (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                        requests.exceptions.InvalidURL)):
+        why = "its instance_url is not a URL"
+    elif isinstance(exc, requests.exceptions.SSLError):
+        why = "the TLS handshake failed (a proxy or an outdated CA bundle?)"
+    elif isinstance(exc, requests.exceptions.Timeout):
+        why = "it did not answer in time"
+    elif "Connection refused" in text:
+        why = "the connection was refused"
+    elif "Name or service not known" in text or "NameResolution" in text or "getaddrinfo" in text \
+            or "nodename nor servname" in text:
+        why = "the host name does not resolve"
+    else:
+        why = "the connection failed"
+    who = f"org '{org_name}'" if org_name else "the org"
+    where = f" at {host}" if host else ""
+    prefix = f"{action}: " if action else ""
+    return OrgError(prefix + f"cannot reach {who}{where}: {why}",
+                    hint="check the org's instance_url (cci org info, or CUMULUSCI_ORG_<NAME>) and the network or proxy")
 
 
 @contextmanager

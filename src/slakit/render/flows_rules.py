@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import re
 
+from slakit.config.org_rules import MIN_CLOSED_WON_API, MIN_FLOW_API  # noqa: F401  (render.flows reads MIN_FLOW_API here; validate checks both)
 from slakit.errors import RenderError
-
-MIN_FLOW_API = 55.0  # <start><filterFormula> needs 55.0 (Salesforce Help, article 000394500)
-MIN_CLOSED_WON_API = 57.0  # Get Records "In" operator (Spring '23)
 
 OPERATORS = {
     "equals": ("EqualTo", False), "notEqual": ("NotEqualTo", False),
