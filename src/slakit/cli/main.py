@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "slakit.cli.backfill",
     "slakit.cli.smoke",
     "slakit.cli.audit",
+    "slakit.cli.backtest",
 ]
 
 _state = {"debug": False}
