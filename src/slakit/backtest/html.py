@@ -97,7 +97,7 @@ def _section(p: Proposal, n: int, first: bool) -> str:
         parts.append(rec.to_html(full_html=False, include_plotlyjs=False, div_id=f"recorded{n}", config=CONFIG))
     notes = "".join(f"<li>{_e(x)}</li>" for x in list(p.notes) + [f"{k}: {v} milestone(s)"
                                                                for k, v in sorted(p.unknown_reasons.items())])
-    return (f"<h2>Proposal: {_e(p.source)}</h2><div class=\"kpis\">{kpis}</div>"
+    return (f"<h2>Proposal: {_e(p.source)} ({sum(p.cases.values()):,} cases)</h2><div class=\"kpis\">{kpis}</div>"
             + "".join(f'<div class="card">{x}</div>' for x in parts)
             + f'<div class="card"><h3>Per tier and milestone</h3>{_table(p)}</div>'
             + (f'<ul class="notes">{notes}</ul>' if notes else ""))
@@ -111,7 +111,7 @@ def render_html(result: Backtest, *, title: str = "SLA backtest") -> str:
     unseen = "".join(f"<li>{_e(u)}</li>" for u in result.unseen)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f"<style>{CSS}{EXTRA_CSS}</style></head><body><header><h1>{_e(title)}</h1><p>Cases created {span}, "
-            f"replayed against the proposed tiers ({result.cases_read:,} cases, tier from {_e(result.tier_from)}). "
+            f"replayed against the proposed tiers (tier from {_e(result.tier_from)}). "
             "Times are business minutes on each milestone's proposed business hours.</p></header><main>"
             + body + (f'<h2>What the org\'s records cannot show</h2><ul class="notes">{unseen}</ul>' if unseen else "")
             + f"</main><footer>% met = met / (met + missed); open, exited (closed before the target) and unknown "
