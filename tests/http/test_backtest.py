@@ -205,3 +205,19 @@ def test_bad_options_fail_before_reading(fake_org, sf, cases):
     with pytest.raises(UsageError, match="empty"):
         run_backtest(project, sf, since=fake_org.now(), until=SINCE)
     assert fake_org.count("query") == 0
+
+
+def test_without_entitlement_management_the_replay_still_runs(rsps):
+    from slakit.errors import OrgError
+    from tests.fakes import FakeOrg
+
+    org = FakeOrg(entitlements=False).install(rsps)
+    cases = scenario(org)
+    sf = org.client()
+    queries = _queries(sf)
+    result, v = _run(org, sf, cases)
+    assert _short(v["A", "First Response"]) == ("met", 150, 1, False)
+    assert all(g.recorded.count == 0 for g in result.proposals[0].groups.values())
+    assert not any("FROM CaseMilestone" in q for q in queries)  # nothing recorded to read
+    with pytest.raises(OrgError, match="Entitlement Management is not enabled"):
+        _run(org, sf, cases, tier_from="entitlement")
