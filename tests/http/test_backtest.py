@@ -221,3 +221,19 @@ def test_without_entitlement_management_the_replay_still_runs(rsps):
     assert not any("FROM CaseMilestone" in q for q in queries)  # nothing recorded to read
     with pytest.raises(OrgError, match="Entitlement Management is not enabled"):
         _run(org, sf, cases, tier_from="entitlement")
+
+
+def test_an_owner_change_stamped_at_creation_is_the_initial_owner(fake_org, sf, cases):
+    from tests.fakes.backtest_org import BacktestOrg
+
+    bt = BacktestOrg.__new__(BacktestOrg)  # the scenario's helpers without a second set of users
+    bt.org, bt.agent, bt.queue = fake_org, cases["agent"], cases["queue"]
+    bt.names = {bt.agent: "Dana Reyes", bt.queue: "Tier 1 Queue"}
+    account = fake_org.get_record(cases["A"])["AccountId"]
+    # created Mon 02-23 09:00 NY by an agent, an assignment rule moves it to the queue in the same
+    # save (history stamped at the creation), an agent takes it at 09:20: Agent Assignment met in 20
+    cases["R"] = bt.case(account, "2026-02-23T14:00:00.000+0000", owner=bt.agent)
+    bt.change(cases["R"], "Owner", bt.agent, bt.queue, "2026-02-23T14:00:00.000+0000")
+    bt.change(cases["R"], "Owner", bt.queue, bt.agent, "2026-02-23T14:20:00.000+0000")
+    _, v = _run(fake_org, sf, cases)
+    assert _short(v["R", "Agent Assignment"]) == ("met", 20, 0, False)

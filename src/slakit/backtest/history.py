@@ -75,8 +75,9 @@ def _truthy(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, str) and bool(ID_RE.match(value))
+def _is_owner_id(value: object) -> bool:
+    """A User (005) or queue (00G) Id, as the Ids row of an Owner change carries."""
+    return isinstance(value, str) and value[:3] in ("005", "00G") and bool(ID_RE.match(value))
 
 
 class HistoryReader:
@@ -137,7 +138,7 @@ class HistoryReader:
             name = str(r.get("Field"))
             old, new = r.get("OldValue"), r.get("NewValue")
             if name in OWNER_FIELDS:
-                if not (_is_id(new) or _is_id(old)):
+                if not (_is_owner_id(new) or _is_owner_id(old)):
                     continue  # the row carrying names; its twin carries the Ids
                 name = "OwnerId"
             by_field.setdefault(name, []).append((when, old, new))
@@ -145,7 +146,8 @@ class HistoryReader:
         for name in set(self.fields) | {"OwnerId"}:
             changes = sorted(by_field.get(name, []), key=lambda x: x[0])
             initial = changes[0][1] if changes else case.get(name)
-            timelines[name] = [(created, initial)] + [(t, new) for t, _, new in changes if t > created]
+            # a change stamped at (or before) the creation, e.g. an assignment rule, is the initial state
+            timelines[name] = [(created, initial)] + [(max(t, created), new) for t, _, new in changes]
         timelines["IsClosed"] = self._closed_timeline(case, created, by_field.get("Status", []))
         stops = self._stops(case, created, by_field.get("IsStopped", []))
         return CaseFacts(case_id=case["Id"], number=str(case.get("CaseNumber") or ""), created=created,
