@@ -10,7 +10,7 @@ import sys
 import pytest
 
 COMMANDS = ["validate", "render", "init", "schema", "simulate", "plan", "deploy", "backfill", "smoke", "audit",
-            "at-risk", "report"]
+            "at-risk", "report", "backtest"]
 HEAVY = ("cumulusci", "plotly", "lxml")
 
 
