@@ -12,8 +12,8 @@ never one per case:
 - CaseMilestone: what the org recorded (IsViolated, CompletionDate), for the side-by-side view.
 A batch of 200 Ids keeps each GET under 6,000 characters of URL.
 
-Field history is only written for tracked fields. `tracked_fields` asks once which of the needed
-fields have any CaseHistory row in the period (`GROUP BY Field`); the others are "unseen": their
+Field history is only written for tracked fields. `tracked_fields` asks which of the needed fields
+have any CaseHistory row in the period (one `LIMIT 1` query per field); the others are "unseen": their
 past values cannot be known, so verdicts that depend on them say `unknown`. Status without
 history still gives the close from `ClosedDate` (a reopen is then invisible); a pause without
 `IsStopped` history is only known while the case is stopped now (`StopStartDate`).
@@ -50,13 +50,15 @@ def history_names(case_fields: Iterable[str]) -> list[str]:
 
 
 def tracked_fields(sf, case_fields: list[str], since: dt.datetime, until: dt.datetime) -> set[str]:
-    """Case fields with at least one CaseHistory row in [since, until) (one aggregate query)."""
-    names = history_names(case_fields)
-    query = soql("SELECT Field, COUNT(Id) n FROM CaseHistory WHERE Field IN {} AND CreatedDate >= {:literal} "
-                 "AND CreatedDate < {:literal} GROUP BY Field", names, soql_datetime(since), soql_datetime(until))
-    seen = {str(r.get("Field")) for r in iter_records(sf, query, action="reading which fields have history")
-            if r.get("n")}
-    return {n for n in case_fields if seen & set(history_names([n]))}
+    """Case fields with at least one CaseHistory row in [since, until): one `LIMIT 1` probe per field
+    (selective and cheap on a large history table, where an aggregate over it could time out)."""
+    seen = set()
+    for name in case_fields:
+        query = soql("SELECT Id FROM CaseHistory WHERE Field IN {} AND CreatedDate >= {:literal} AND CreatedDate "
+                     "< {:literal} LIMIT 1", history_names([name]), soql_datetime(since), soql_datetime(until))
+        if next(iter_records(sf, query, action="reading which fields have history"), None) is not None:
+            seen.add(name)
+    return seen
 
 
 def closed_statuses(sf) -> set[str]:
