@@ -101,7 +101,8 @@ class BacktestOrg:
 
 
 class FakeBulkQuery:
-    """Bulk API 2.0 query jobs for the fake org; `polls_before_complete` InProgress answers first."""
+    """Bulk API 2.0 query jobs for the fake org; `polls_before_complete` InProgress answers first,
+    `fail_next_job = True` makes the next job end Failed."""
 
     def __init__(self, org):
         from tests.fakes.rest import run_soql
@@ -110,6 +111,7 @@ class FakeBulkQuery:
         self.ids = IdFactory(pod="7q")
         self.jobs: dict[str, dict] = {}
         self.polls_before_complete = 1
+        self.fail_next_job = False  # the next job ends Failed ("Query timed out")
         v = r"/services/data/v[\d.]+/jobs/query"
         org.route("POST", v + r"/?$", "bulk")(self._create)
         org.route("GET", v + r"/(?P<job>\w+)/?$", "bulk")(self._info)
@@ -135,7 +137,9 @@ class FakeBulkQuery:
         paths = [f.path for f in q.fields]
         job_id = self.ids.new("Bulk2Job")
         self.jobs[job_id] = {"id": job_id, "state": "UploadComplete", "polls": 0, "paths": paths,
-                             "rows": [[_csv(_at(r, p)) for p in paths] for r in rows], "object": q.sobject}
+                             "rows": [[_csv(_at(r, p)) for p in paths] for r in rows], "object": q.sobject,
+                             "final": "Failed" if self.fail_next_job else "JobComplete"}
+        self.fail_next_job = False
         return 200, self._public(self.jobs[job_id])
 
     def _info(self, org, request, match):
@@ -143,8 +147,11 @@ class FakeBulkQuery:
         if job is None:
             return 404, [{"errorCode": "NOT_FOUND", "message": "job not found"}]
         job["polls"] += 1
-        job["state"] = "InProgress" if job["polls"] <= self.polls_before_complete else "JobComplete"
-        return 200, self._public(job)
+        job["state"] = "InProgress" if job["polls"] <= self.polls_before_complete else job["final"]
+        out = self._public(job)
+        if job["final"] == "Failed":
+            out["errorMessage"] = "Query timed out"
+        return 200, out
 
     def _results(self, org, request, match):
         job = self.jobs.get(match.group("job"))

@@ -238,3 +238,13 @@ def test_an_owner_change_stamped_at_creation_is_the_initial_owner(fake_org, sf, 
     bt.change(cases["R"], "Owner", bt.queue, bt.agent, "2026-02-23T14:20:00.000+0000")
     _, v = _run(fake_org, sf, cases)
     assert _short(v["R", "Agent Assignment"]) == ("met", 20, 0, False)
+
+
+def test_a_failed_bulk_query_job_is_one_org_error(fake_org, sf, cases):
+    from slakit.errors import OrgError
+
+    bulk = FakeBulkQuery(fake_org)
+    bulk.fail_next_job = True
+    with pytest.raises(OrgError, match="ended Failed: Query timed out") as err:
+        _run(fake_org, sf, cases, bulk="always", sleep=lambda s: None)
+    assert "--bulk never" in (err.value.problem.hint or "")

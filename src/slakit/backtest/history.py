@@ -185,10 +185,15 @@ class HistoryReader:
 def read_pages(sf, query: str, *, use_bulk: bool, policy=None, sleep=None) -> Iterator[list[dict]]:
     """Pages of case records: REST (nextRecordsUrl, 2,000 a page) or one Bulk API 2.0 query job."""
     if use_bulk:
+        from slakit.backfill.bulk import BulkError
         from slakit.backtest.bulkquery import bulk_pages
+        from slakit.errors import OrgError
 
-        with org_errors("reading cases (Bulk API 2.0 query)"):
-            yield from bulk_pages(sf, query, policy=policy, sleep=sleep)
+        try:
+            with org_errors("reading cases (Bulk API 2.0 query)"):
+                yield from bulk_pages(sf, query, policy=policy, sleep=sleep)
+        except BulkError as exc:
+            raise OrgError(str(exc), hint="re-run with --bulk never to read the cases through REST") from None
         return
     from slakit.backfill.retry import RetryPolicy
     from slakit.backfill.stream import pages
