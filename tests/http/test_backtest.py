@@ -248,3 +248,15 @@ def test_a_failed_bulk_query_job_is_one_org_error(fake_org, sf, cases):
     with pytest.raises(OrgError, match="ended Failed: Query timed out") as err:
         _run(fake_org, sf, cases, bulk="always", sleep=lambda s: None)
     assert "--bulk never" in (err.value.problem.hint or "")
+
+
+def test_5xx_on_reads_is_retried_and_the_daily_limit_is_one_error(fake_org, sf, cases):
+    from slakit.errors import OrgError
+
+    _, plain = _run(fake_org, sf, cases)
+    fake_org.fail_next(2, "SERVER_ERROR", kinds=("query",))
+    _, retried = _run(fake_org, sf, cases, sleep=lambda s: None)
+    assert {k: _short(v) for k, v in retried.items()} == {k: _short(v) for k, v in plain.items()}
+    fake_org.fail_next(1, "REQUEST_LIMIT_EXCEEDED", kinds=("query",))
+    with pytest.raises(OrgError, match="daily API request limit"):
+        _run(fake_org, sf, cases, sleep=lambda s: None)

@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 from slakit.audit.durations import parse_sf_datetime, soql_datetime
 from slakit.backtest.verdict import CaseFacts, Timeline
 from slakit.org.errors import org_errors
-from slakit.org.soql import in_chunks, iter_records, soql
+from slakit.org.soql import in_chunks, soql
 
 BATCH = 200
 CASE_FIELDS = ("Id", "CaseNumber", "AccountId", "CreatedDate", "ClosedDate", "IsClosed", "Status", "OwnerId",
@@ -37,6 +37,14 @@ OWNER_FIELDS = ("Owner", "ownerAssignment", "ownerAccepted")
 RECORDED_FIELDS = ("CaseId, MilestoneType.Name, StartDate, TargetDate, CompletionDate, IsCompleted, IsViolated, "
                    "BusinessHoursId, Case.BusinessHoursId")
 ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+
+def rows(sf, query: str, policy, action: str) -> Iterator[dict]:
+    """Records of `query` page by page, each page retried by backfill's `RetryPolicy` (5xx, timeouts)."""
+    from slakit.backfill.stream import records
+
+    with org_errors(action):
+        yield from records(sf, query, policy)
 
 
 def history_names(case_fields: Iterable[str]) -> list[str]:
@@ -49,22 +57,22 @@ def history_names(case_fields: Iterable[str]) -> list[str]:
     return out
 
 
-def tracked_fields(sf, case_fields: list[str], since: dt.datetime, until: dt.datetime) -> set[str]:
+def tracked_fields(sf, case_fields: list[str], since: dt.datetime, until: dt.datetime, policy) -> set[str]:
     """Case fields with at least one CaseHistory row in [since, until): one `LIMIT 1` probe per field
     (selective and cheap on a large history table, where an aggregate over it could time out)."""
     seen = set()
     for name in case_fields:
         query = soql("SELECT Id FROM CaseHistory WHERE Field IN {} AND CreatedDate >= {:literal} AND CreatedDate "
                      "< {:literal} LIMIT 1", history_names([name]), soql_datetime(since), soql_datetime(until))
-        if next(iter_records(sf, query, action="reading which fields have history"), None) is not None:
+        if next(rows(sf, query, policy, "reading which fields have history"), None) is not None:
             seen.add(name)
     return seen
 
 
-def closed_statuses(sf) -> set[str]:
-    rows = iter_records(sf, "SELECT ApiName, MasterLabel FROM CaseStatus WHERE IsClosed = true",
-                        action="reading closed case statuses")
-    return {str(v).lower() for r in rows for v in (r.get("ApiName"), r.get("MasterLabel")) if v}
+def closed_statuses(sf, policy) -> set[str]:
+    found = rows(sf, "SELECT ApiName, MasterLabel FROM CaseStatus WHERE IsClosed = true", policy,
+                 "reading closed case statuses")
+    return {str(v).lower() for r in found for v in (r.get("ApiName"), r.get("MasterLabel")) if v}
 
 
 def case_soql(fields: Iterable[str], since: dt.datetime, until: dt.datetime, where: str | None) -> str:
@@ -86,15 +94,16 @@ class HistoryReader:
     """Reads the histories of a page of cases, batched, and builds their `CaseFacts`."""
 
     def __init__(self, sf, *, fields: list[str], tracked: set[str], closed: set[str], responses: bool,
-                 recorded: bool, until: dt.datetime, batch: int = BATCH):
+                 recorded: bool, until: dt.datetime, policy, batch: int = BATCH):
         self.sf, self.fields, self.tracked, self.closed = sf, fields, tracked, closed
         self.responses, self.recorded, self.until, self.batch = responses, recorded, until, batch
+        self.policy = policy
         self.history_fields = history_names([f for f in fields if f in tracked] +
                                             [f for f in ("Status", "IsStopped") if f in tracked])
         self.unseen = frozenset(f for f in fields if f not in tracked and f not in ("Status", "IsStopped"))
 
     def _rows(self, query: str, action: str) -> Iterator[dict]:
-        yield from iter_records(self.sf, query, action=action)
+        yield from rows(self.sf, query, self.policy, action)
 
     def facts(self, cases: list[dict]) -> Iterator[tuple[dict, CaseFacts, list[dict]]]:
         """(case record, facts, recorded CaseMilestones) for every case of the page, in page order."""

@@ -30,7 +30,8 @@ from slakit.backtest.history import CASE_FIELDS, HistoryReader, case_soql, close
 from slakit.backtest.verdict import Verdict, _needs, replay
 from slakit.config.project import Project, Tier
 from slakit.errors import OrgError, SlakitError, UsageError
-from slakit.org.soql import count, entitlements_enabled, field_names, global_sobjects, soql
+from slakit.org.errors import org_errors
+from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, soql
 
 BULK_QUERY_THRESHOLD = 10_000
 TIER_FROM = ("accounts", "entitlement")
@@ -140,7 +141,7 @@ def _run(sf, projects, selected, result: Backtest, tier_from, bulk, threshold, s
                 responses = responses or (ms.completes_when is not None and ms.completes_when.kind == "first_response")
     missing = sorted(f for f in needed if "." not in f and f not in case_fields)
     fields = sorted(f for f in needed if "." not in f and f in case_fields)
-    tracked = tracked_fields(sf, fields + ["Status", "IsStopped"], since, until)
+    tracked = tracked_fields(sf, fields + ["Status", "IsStopped"], since, until, policy)
     for f in fields:
         if f not in tracked:
             what = "owner changes" if f == "OwnerId" else f"changes of Case.{f}"
@@ -157,8 +158,8 @@ def _run(sf, projects, selected, result: Backtest, tier_from, bulk, threshold, s
         responses = "CaseComment" in names
     for f in missing:
         result.unseen.append(f"Case.{f} does not exist in the org; milestones that use it are 'unknown'")
-    reader = HistoryReader(sf, fields=fields + missing, tracked=tracked, closed=closed_statuses(sf),
-                           responses=responses, recorded=recorded, until=until)
+    reader = HistoryReader(sf, fields=fields + missing, tracked=tracked, closed=closed_statuses(sf, policy),
+                           responses=responses, recorded=recorded, until=until, policy=policy)
     book = load_hours(sf, projects[0])
     select = list(dict.fromkeys(list(CASE_FIELDS) + fields))
     for project, tiers in zip(projects, selected):
@@ -169,7 +170,9 @@ def _run(sf, projects, selected, result: Backtest, tier_from, bulk, threshold, s
         for tier, where in filters:
             cals = calendars(project, tier, book)
             query = case_soql(select, since, until, where)
-            expected = count(sf, case_soql(["COUNT()"], since, until, where), action=f"counting cases of {tier.name}")
+            counting = case_soql(["COUNT()"], since, until, where)
+            with org_errors(f"counting cases of {tier.name}"):
+                expected = int(policy.call(lambda: sf.query(counting))["totalSize"])
             use_bulk = bulk == "always" or (bulk == "auto" and expected > threshold)
             result.modes[f"{project.source} / {tier.name}"] = "bulk" if use_bulk else "rest"
             label = f"{tier.name}" + (f" ({project.source})" if len(projects) > 1 else "")
