@@ -1,8 +1,8 @@
 """Bulk API 2.0 query jobs over simple-salesforce's session, streamed: create (POST jobs/query),
 poll (GET jobs/query/<id>) until JobComplete, then read the CSV results set by set
 (GET .../results?maxRecords=N&locator=L; the next locator comes in the `Sforce-Locator` header,
-"null" after the last set). Rows are parsed line by line and handed out in pages, so memory holds
-one page, never the job's result.
+"null" after the last set: Bulk API 2.0 Developer Guide, "Get Results for a Query Job"). Rows
+are parsed line by line and handed out in pages, so memory holds one page, never the job's result.
 
 The HTTP plumbing (URL, headers, retries, Salesforce error mapping) is backfill's `BulkClient`
 (`slakit.backfill.bulk`), which already drives ingest jobs over `sf.session`.

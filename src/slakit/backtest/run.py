@@ -13,7 +13,8 @@ Per tier: one `COUNT()`, then the cases stream page by page (REST; a Bulk API 2.
 (`history.HistoryReader`), each case is replayed milestone by milestone (`verdict.replay`) and
 folded into counters (`aggregate`). Nothing of a page is kept once it is folded.
 
-Bulk threshold: Salesforce positions Bulk API 2.0 query for results of 2,000 records or more;
+Bulk threshold: Salesforce positions Bulk API 2.0 query for results of 2,000 records or more
+(Bulk API 2.0 Developer Guide, "Bulk API 2.0 Query");
 below 10,000 cases REST needs at most 5 pages, no more calls than a job (create, polls, results)
 and no queueing, so slakit switches at 10,000.
 """
