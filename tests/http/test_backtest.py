@@ -260,3 +260,26 @@ def test_5xx_on_reads_is_retried_and_the_daily_limit_is_one_error(fake_org, sf, 
     fake_org.fail_next(1, "REQUEST_LIMIT_EXCEEDED", kinds=("query",))
     with pytest.raises(OrgError, match="daily API request limit"):
         _run(fake_org, sf, cases, sleep=lambda s: None)
+
+
+def test_an_independent_milestone_recurs_each_time_its_criteria_hold_again(fake_org, sf, cases):
+    from tests.fakes.backtest_org import BacktestOrg
+
+    bt = BacktestOrg.__new__(BacktestOrg)
+    bt.org, bt.agent, bt.queue, bt.names = fake_org, cases["agent"], cases["queue"], {}
+    account = fake_org.get_record(cases["A"])["AccountId"]
+    cases["L"] = bt.case(account, "2026-02-23T14:00:00.000+0000", L2_Assigned__c=False)  # Mon 09:00 NY
+    for old, new, at in ((False, True, "15:00"), (True, False, "16:00"), (False, True, "18:00")):
+        bt.change(cases["L"], "L2_Assigned__c", old, new, f"2026-02-23T{at}:00.000+0000")
+    bt.change(cases["L"], "L2_Assigned__c", True, False, "2026-02-24T17:00:00.000+0000")
+    seen = []
+    project = load_project(DATA / "backtest-tiers.yml")
+    run_backtest(project, sf, since=SINCE, until=fake_org.now(),
+                 on_verdict=lambda f, t, case, v: seen.append(v) if case["Id"] == cases["L"]
+                 and v.milestone == "L2 Dwell" else None)
+    # 1st: L2 10:00-11:00 NY, met in 60. 2nd: L2 again at 13:00, 6h = Mon 13-17 (240) + Tue 09-11
+    # (120) -> Tue 11:00; back at Tue 12:00: missed after 240 + 180 = 420 minutes, all three warnings
+    # (Mon 16:00, Tue 09:30, Tue 10:24) and the violation (its action is a task) fired.
+    assert [(v.start, v.target, v.outcome, v.minutes, v.warnings_fired, v.violation_fired) for v in seen] == [
+        (ny(23, 10), ny(23, 16), "met", 60, 0, False),
+        (ny(23, 13), ny(24, 11), "missed", 420, 3, True)]

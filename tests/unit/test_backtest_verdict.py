@@ -72,3 +72,16 @@ def test_a_pause_moves_the_target_and_is_not_counted():
     v = replay(_facts(responses=[t(3, 9, 30)], stops=[(t(2, 9, 30), t(3, 9))]), _ms(), None, t(9, 0))
     # 30 minutes before the stop, 30 after the resume: due 09:30 the next day, answered then: 60 minutes
     assert (v.outcome, v.target, v.minutes) == ("met", t(3, 9, 30), 60)
+
+
+@pytest.mark.parametrize("recurrence, occurrences", [("none", 1), ("independent", 2), ("sequential", 2)])
+def test_only_recurring_milestones_start_again_when_their_criteria_hold_again(recurrence, occurrences):
+    from slakit.backtest.verdict import replay_all
+
+    crit = (Criterion("Case.L2__c", "equals", "true"),)
+    ms = _ms(criteria=crit, recurrence=recurrence,
+             completes_when=Completion("fields", (Criterion("Case.L2__c", "equals", "false"),)))
+    f = _facts(timelines={"L2__c": [(t(2, 9), False), (t(2, 10), True), (t(2, 10, 30), False), (t(2, 12), True)]})
+    found = replay_all(f, ms, None, t(9, 0))
+    assert [v.start for v in found] == [t(2, 10), t(2, 12)][:occurrences]
+    assert found[0].outcome == "met" and found[0].minutes == 30

@@ -28,7 +28,7 @@ from slakit import clock
 from slakit.audit.hours import HoursBook, load_hours
 from slakit.backtest.aggregate import Backtest, Proposal
 from slakit.backtest.history import CASE_FIELDS, HistoryReader, case_soql, closed_statuses, read_pages, tracked_fields
-from slakit.backtest.verdict import Verdict, _needs, replay
+from slakit.backtest.verdict import Verdict, _needs, replay_all
 from slakit.config.project import Project, Tier
 from slakit.errors import OrgError, SlakitError, UsageError
 from slakit.org.errors import org_errors
@@ -181,8 +181,7 @@ def _run(sf, projects, selected, result: Backtest, tier_from, bulk, threshold, s
             for page in read_pages(sf, query, use_bulk=use_bulk, policy=policy, sleep=sleep):
                 for case, facts, recs in reader.facts(page):
                     for ms, cal in zip(tier.milestones, cals):
-                        v = replay(facts, ms, cal, until, settings)
-                        if v is not None:
+                        for v in replay_all(facts, ms, cal, until, settings):
                             proposal.add_verdict(tier.name, ms, v)
                             if on_verdict is not None:
                                 on_verdict(str(project.source), tier.name, case, v)

@@ -19,7 +19,11 @@ What a verdict decides, and the conventions where Salesforce documents nothing:
 - Paused spans (`IsStopped`) use no budget and are not counted in the business minutes.
 - Actions: a warning fires when the milestone is not complete at its warning instant, a violation
   at the target; both only while the case is in the process and before the end of the period.
-- Recurring milestones (`sequential`, `independent`) are replayed for their first occurrence only.
+- Recurring milestones (`sequential`, `independent`) with `applies_when` start again each time
+  their criteria become true again after the previous occurrence completed; each occurrence's
+  target counts from its own start (the chained target rule of `sequential` is not modelled).
+  Without criteria a milestone occurs once ("until the entitlement process exits", Metadata API
+  MilestoneType `none`).
 """
 
 from __future__ import annotations
@@ -193,19 +197,55 @@ def completion(facts: CaseFacts, ms: Milestone, start: dt.datetime) -> dt.dateti
 
 def replay(facts: CaseFacts, ms: Milestone, cal: clock.Calendar | None, until: dt.datetime,
            settings: clock.Settings = clock.DEFAULT) -> Verdict | None:
-    """The verdict of one proposed milestone on one case (None: the milestone does not apply)."""
+    """The verdict of one proposed milestone's first occurrence on one case (None: it does not apply)."""
+    found = replay_all(facts, ms, cal, until, settings, limit=1)
+    return found[0] if found else None
+
+
+def replay_all(facts: CaseFacts, ms: Milestone, cal: clock.Calendar | None, until: dt.datetime,
+               settings: clock.Settings = clock.DEFAULT, limit: int = 100) -> list[Verdict]:
+    """Every occurrence of a milestone on a case. A recurring milestone (`independent`,
+    `sequential`) with `applies_when` starts again each time its criteria become true again after
+    the previous occurrence completed (they must stop holding in between); each occurrence's
+    target counts from its own start. Without criteria, or with recurrence `none`, there is one."""
     needed, impossible = _needs(ms)
     blind = sorted(needed & facts.unseen)
-    exit_at = facts.first_close
     if impossible or blind:
         reason = impossible or ("no history of " + ", ".join(blind) + " (field history not tracked?)")
-        return Verdict(ms.name, "unknown", facts.created, None, None, None, reason=reason)
-    start: dt.datetime | None = facts.created
-    if ms.criteria:
-        start = first_holding(facts, criteria_tests(ms.criteria), facts.created)
+        return [Verdict(ms.name, "unknown", facts.created, None, None, None, reason=reason)]
+    exit_at = facts.first_close
+    if not ms.criteria:
+        return [_judge(facts, ms, cal, until, settings, facts.created, exit_at)]
+    tests = criteria_tests(ms.criteria)
+    out: list[Verdict] = []
+    after = facts.created
+    while len(out) < limit:
+        start = first_holding(facts, tests, after)
         if start is None or start >= until or (exit_at is not None and start >= exit_at):
-            return None
-    assert start is not None
+            break
+        v = _judge(facts, ms, cal, until, settings, start, exit_at)
+        out.append(v)
+        if ms.recurrence == "none" or v.completed is None:
+            break
+        gap = _first_not_all(facts, tests, v.completed)  # the criteria must stop holding first
+        if gap is None:
+            break
+        after = gap
+    return out
+
+
+def _first_not_all(facts: CaseFacts, tests: list, after: dt.datetime) -> dt.datetime | None:
+    """First instant >= `after` where not every criterion holds."""
+    names = [name for name, _ in tests]
+    points = sorted({after} | {t for n in names for t, _ in facts.timelines.get(n, ()) if t > after})
+    for t in points:
+        if not all(pred(value_at(facts.timelines.get(n, []), t)) for n, pred in tests):
+            return t
+    return None
+
+
+def _judge(facts: CaseFacts, ms: Milestone, cal: clock.Calendar | None, until: dt.datetime,
+           settings: clock.Settings, start: dt.datetime, exit_at: dt.datetime | None) -> Verdict:
     stops = [(s, r) for s, r in facts.stops if r > start]
     target = clock.target(cal, start, ms.time_limit_minutes, stops=stops, settings=settings)
     horizon = min(until, exit_at) if exit_at is not None else until
