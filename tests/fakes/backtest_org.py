@@ -58,6 +58,14 @@ class BacktestOrg:
         self.queue = org.insert("Group", {"Name": "Tier 1 Queue", "DeveloperName": "Tier_1", "Type": "Queue"})
         self.names = {self.agent: "Dana Reyes", self.customer: "Portal Pat", self.queue: "Tier 1 Queue"}
 
+    @classmethod
+    def on(cls, org, cases: dict[str, str]) -> "BacktestOrg":
+        """The helpers for an org `scenario()` already filled (its agent and queue, no new records)."""
+        bt = cls.__new__(cls)
+        bt.org, bt.agent, bt.queue = org, cases["agent"], cases["queue"]
+        bt.names = {bt.agent: "Dana Reyes", bt.queue: "Tier 1 Queue"}
+        return bt
+
     def account(self, tier: str | None, name: str | None = None) -> str:
         return self.org.insert("Account", {"Name": name or f"{tier} customer", "Support_Tier__c": tier})
 

@@ -227,9 +227,7 @@ def test_without_entitlement_management_the_replay_still_runs(rsps):
 def test_an_owner_change_stamped_at_creation_is_the_initial_owner(fake_org, sf, cases):
     from tests.fakes.backtest_org import BacktestOrg
 
-    bt = BacktestOrg.__new__(BacktestOrg)  # the scenario's helpers without a second set of users
-    bt.org, bt.agent, bt.queue = fake_org, cases["agent"], cases["queue"]
-    bt.names = {bt.agent: "Dana Reyes", bt.queue: "Tier 1 Queue"}
+    bt = BacktestOrg.on(fake_org, cases)
     account = fake_org.get_record(cases["A"])["AccountId"]
     # created Mon 02-23 09:00 NY by an agent, an assignment rule moves it to the queue in the same
     # save (history stamped at the creation), an agent takes it at 09:20: Agent Assignment met in 20
@@ -265,8 +263,7 @@ def test_5xx_on_reads_is_retried_and_the_daily_limit_is_one_error(fake_org, sf, 
 def test_an_independent_milestone_recurs_each_time_its_criteria_hold_again(fake_org, sf, cases):
     from tests.fakes.backtest_org import BacktestOrg
 
-    bt = BacktestOrg.__new__(BacktestOrg)
-    bt.org, bt.agent, bt.queue, bt.names = fake_org, cases["agent"], cases["queue"], {}
+    bt = BacktestOrg.on(fake_org, cases)
     account = fake_org.get_record(cases["A"])["AccountId"]
     cases["L"] = bt.case(account, "2026-02-23T14:00:00.000+0000", L2_Assigned__c=False)  # Mon 09:00 NY
     for old, new, at in ((False, True, "15:00"), (True, False, "16:00"), (False, True, "18:00")):
