@@ -46,6 +46,7 @@ ORG = {
     "audit": ["audit", "{tiers}", "--org", "{org}"],
     "at-risk": ["at-risk", "{tiers}", "--org", "{org}"],
     "report": ["report", "{tiers}", "--org", "{org}"],
+    "backtest": ["backtest", "{tiers}", "--org", "{org}"],
 }
 TIERS_COMMANDS = {**OFFLINE, **ORG}
 ORG_ONLY = {**ORG, "backfill --undo": ["backfill", "--undo", "run.jsonl", "--org", "{org}"]}
@@ -167,6 +168,9 @@ BAD_OPTIONS = [
     ("--watch", ["at-risk", "--org", "uat", "--watch", "10", "--json"]),
     ("--since", ["report", "--org", "uat", "--since", "yesterdayish"]),
     ("--until", ["report", "--org", "uat", "--until", "nonsense"]),
+    ("--tier-from", ["backtest", "tiers.yml", "--org", "uat", "--tier-from", "owner"]),
+    ("--since", ["backtest", "tiers.yml", "--org", "uat", "--since", "lastyear"]),
+    ("--tier", ["backtest", "tiers.yml", "--org", "uat", "--tier", "Bronze"]),
     ("--opened", ["simulate", "tiers.yml", "--opened", "2026-02-06T16:30"]),  # no offset
     ("--opened", ["simulate", "tiers.yml"]),  # missing
     ("--boundary", ["simulate", "tiers.yml", "--opened", OPENED, "--boundary", "sideways"]),

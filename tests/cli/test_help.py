@@ -10,7 +10,7 @@ import sys
 import pytest
 
 COMMANDS = ["validate", "render", "init", "schema", "simulate", "plan", "deploy", "backfill", "smoke", "audit",
-            "at-risk", "report", "import"]
+            "at-risk", "report", "import", "backtest"]
 HEAVY = ("cumulusci", "plotly", "lxml")
 
 

@@ -46,7 +46,8 @@ def dispatch(org: "FakeOrg", request):
         status, body = _err(404, "NOT_FOUND", "The requested resource does not exist")
     else:
         org._per_record_failure = failure
-        status, body = handler(org, request, match, query)
+        status, body, *extra = handler(org, request, match, query)  # a route may add headers
+        headers.update(extra[0] if extra else {})
         org._per_record_failure = None
     if isinstance(body, (bytes, str)):
         ctype = headers.pop("Content-Type", None) or "text/xml; charset=utf-8"

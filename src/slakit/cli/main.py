@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "slakit.cli.smoke",
     "slakit.cli.audit",
     "slakit.cli.import_cmd",
+    "slakit.cli.backtest",
 ]
 
 _state = {"debug": False}
