@@ -169,6 +169,10 @@ class MetadataApi:
         self.retrieves: list[dict] = []
         self.configured: dict[tuple[str, str], tuple[str, int | None]] = {}
         self.in_progress_polls = 1
+        # NameNorm of version 1 in a versioned org: bare `gold` (SwarajSalesforce/caseMgmtAccelerator
+        # retrieves `wholesale support` next to `wholesale support_v3`) or `gold_v1` (gvinnakota/
+        # createdraftarticlefromcase retrieves `developer support_v1`). Later versions: `gold_vN`.
+        self.v1_suffix = False
         for action in ("deploy", "checkDeployStatus", "retrieve", "checkStatus", "checkRetrieveStatus"):
             self.endpoint.on(action, getattr(self, f"_{action}"))
 
@@ -252,11 +256,12 @@ class MetadataApi:
     @staticmethod
     def _component(path: str) -> tuple[str, str]:
         folder, _, rest = path.partition("/")
-        return FOLDER_TYPES.get(folder, folder), unquote(rest.rsplit(".", 1)[0])
+        # the fullName as the API knows it: encoded as in the file name ("legal %26 compliance")
+        return FOLDER_TYPES.get(folder, folder), rest.rsplit(".", 1)[0]
 
     def _failures(self, files: dict[str, bytes]) -> list[dict]:
         out = []
-        deploying_types = {self._component(p)[1].lower() for p in files if p.startswith("milestoneTypes/")}
+        deploying_types = {unquote(self._component(p)[1]).lower() for p in files if p.startswith("milestoneTypes/")}
         for path, data in files.items():
             if path == "package.xml":
                 continue
@@ -265,7 +270,7 @@ class MetadataApi:
             if problem is None and ctype in ENTITLEMENT_TYPES and not self.org.entitlements:
                 problem = f"Cannot use: {ctype} in this organization"
             if problem is None and ctype == "EntitlementProcess":
-                problem = self._process_problem(name, data, deploying_types)
+                problem = self._process_problem(unquote(name), data, deploying_types)
             if problem:
                 out.append({"type": ctype, "name": name, "file": path, "problem": problem, "line": line})
         return out
@@ -283,9 +288,14 @@ class MetadataApi:
                 if (_child(act, "name") or "").startswith("Case."):
                     return f"Invalid action name: {_child(act, 'name')}"
         master = _child(root, "versionMaster")
-        base = re.sub(r"_v\d+$", "", member)
-        family = [r for r in self.org.records["SlaProcess"].values() if (r.get("NameNorm") or "") == base]
+        number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
+        family = [r for r in self.org.records["SlaProcess"].values() if _row_family(r) == base]
         if master and family and all((r.get("VersionMaster") or "")[:15] != master[:15] for r in family):
+            return "Another entitlement process is already using this name."
+        # a fullName the org does not hold for a version it has (bare `gold` where the org holds
+        # `gold_v1`) is a second process of the same name, which Salesforce refuses
+        if any(int(r.get("VersionNumber") or 1) == number and r.get("NameNorm") != member for r in family):
             return "Another entitlement process is already using this name."
         return None
 
@@ -328,8 +338,12 @@ class MetadataApi:
         for path, data in sorted(files.items()):
             if path == "package.xml":
                 continue
-            self.files[path] = data
             ctype, name = self._component(path)
+            name = unquote(name)  # records hold the decoded name
+            if ctype == "EntitlementProcess":  # stored (and retrieved) under the NameNorm the org gives it
+                name = self._name_norm(name, etree.fromstring(data))
+                path = f"entitlementProcesses/{_encode(name)}.entitlementProcess"
+            self.files[path] = data
             if ctype == "Flow" and "FlowDefinitionView" in org.objects:
                 self._apply_flow(name, etree.fromstring(data))
             if not (path.startswith("settings/") or ctype in ENTITLEMENT_TYPES):
@@ -364,16 +378,21 @@ class MetadataApi:
         else:
             self.org.insert("FlowDefinitionView", values)
 
+    def _name_norm(self, member: str, root) -> str:
+        number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
+        return f"{base}_v{number}" if number > 1 or self.v1_suffix else base
+
     def _apply_process(self, member: str, root) -> None:
         org = self.org
-        base = re.sub(r"_v\d+$", "", member)
         number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
         hours = _child(root, "businessHours")
         hours_id = org.find("BusinessHours", Name=hours)[0]["Id"] if hours else None
-        values = {"Name": _child(root, "name") or base, "NameNorm": base, "IsActive": _child(root, "active") == "true",
+        values = {"Name": _child(root, "name") or base, "NameNorm": member, "IsActive": _child(root, "active") == "true",
                   "VersionNumber": number, "BusinessHoursId": hours_id, "SObjectType": "Case",
                   "IsVersionDefault": _child(root, "isVersionDefault") != "false"}
-        family = [r for r in org.records["SlaProcess"].values() if r.get("NameNorm") == base]
+        family = [r for r in org.records["SlaProcess"].values() if _row_family(r) == base]
         same = [r for r in family if int(r.get("VersionNumber") or 1) == number]
         if values["IsVersionDefault"]:
             for r in family:
@@ -384,6 +403,26 @@ class MetadataApi:
             new_id = org.insert("SlaProcess", values)
             master = _child(root, "versionMaster") or (family[0].get("VersionMaster") if family else None)
             org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
+
+
+def _family(member: str, number: int) -> str:
+    """`gold_v2` (version 2) -> `gold`; `gold_v1` -> `gold`; `gold` -> `gold`."""
+    suffix = f"_v{number}"
+    return member[: -len(suffix)] if member.endswith(suffix) else member
+
+
+def _row_family(row: dict) -> str:
+    return _family(row.get("NameNorm") or "", int(row.get("VersionNumber") or 1))
+
+
+def _encode(name: str) -> str:
+    """A fullName as the Metadata API writes it in a file name: ASCII letters, digits, space,
+    `-`, `_`, `*` kept, everything else (and a run of underscores) UTF-8 %XX."""
+    kept = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -_*")
+    out = []
+    for tok in re.findall(r"_{2,}|.", name, re.S):
+        out.append(tok if len(tok) == 1 and tok in kept else "".join(f"%{b:02X}" for b in tok.encode()))
+    return "".join(out)
 
 
 WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
@@ -420,3 +459,8 @@ def _merge_workflow(stored: bytes | None, deployed: bytes, listed: set[tuple[str
         base.remove(el)
     base.extend(kids)
     return etree.tostring(base, xml_declaration=True, encoding="UTF-8")
+
+
+def versions_of(org, family: str, **where) -> list[dict]:
+    """SlaProcess rows of one process, every version (NameNorm `gold`, `gold_v1`, `gold_v2`...)."""
+    return [r for r in org.find("SlaProcess", **where) if _row_family(r) == family]
