@@ -343,7 +343,7 @@ class MetadataApi:
             if ctype == "EntitlementProcess":  # stored (and retrieved) under the NameNorm the org gives it
                 name = self._name_norm(name, etree.fromstring(data))
                 path = f"entitlementProcesses/{_encode(name)}.entitlementProcess"
-            self.files[path] = data
+            data = self.files[path] = _written_back(path, data)
             if ctype == "Flow" and "FlowDefinitionView" in org.objects:
                 self._apply_flow(name, etree.fromstring(data))
             if not (path.startswith("settings/") or ctype in ENTITLEMENT_TYPES):
@@ -403,6 +403,29 @@ class MetadataApi:
             new_id = org.insert("SlaProcess", values)
             master = _child(root, "versionMaster") or (family[0].get("VersionMaster") if family else None)
             org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
+
+
+def _written_back(path: str, data: bytes) -> bytes:
+    """What a retrieve returns for a deployed file: the org writes values the file left out.
+    - EmailTemplate: `<uiType>Aloha</uiType>` on Classic (text) templates, last in the schema
+      sequence (retrieved text templates as recorded in salto-io's Salesforce adapter tests; the
+      Metadata API EmailTemplate page: uiType Aloha = Classic, SFX = Lightning).
+    - EntitlementProcess: `<useCriteriaStartTime>false</useCriteriaStartTime>` on every milestone
+      that omits it (every retrieved process in /work/shared/reference/public-metadata has it).
+    """
+    if not (path.endswith(".email-meta.xml") or path.startswith("entitlementProcesses/")):
+        return data
+    root = etree.fromstring(data)
+    kind = etree.QName(root).localname
+    if kind == "EmailTemplate" and root.find(f"{{{NS}}}uiType") is None:
+        etree.SubElement(root, f"{{{NS}}}uiType").text = "Aloha"
+    elif kind == "EntitlementProcess":
+        for ms in root.findall(f"{{{NS}}}milestones"):
+            if ms.find(f"{{{NS}}}useCriteriaStartTime") is None:
+                etree.SubElement(ms, f"{{{NS}}}useCriteriaStartTime").text = "false"
+    else:
+        return data
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def _family(member: str, number: int) -> str:
