@@ -146,7 +146,10 @@ def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_s
     from tests.fakes import INSTANCE_URL, SESSION_ID
     from tests.fakes.metadata import MetadataApi
 
+    from tests.conftest import seed_recipients
+
     org = FakeOrg(sandbox=False, org_name="Acme Production").install(rsps)
+    seed_recipients(org)
     mdapi = MetadataApi(org)
     org.insert("BusinessHours", Name="Default", IsActive=True)
     org.add_field("Case", "L2_Assigned__c", "boolean")

@@ -5,6 +5,8 @@ Every problem is located (file, line, col, field path); none is raised before al
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import re
 from pathlib import Path
@@ -187,7 +189,9 @@ class Resolver:
 
         def acts(name: str) -> tuple[p.Action, ...]:
             own = getattr(ms, name)
-            return tuple(self.action(path + (name, k), a) for k, a in enumerate(own if own is not None else getattr(d, name)))
+            where = (lambda k: path + (name, k)) if own is not None else (lambda k: ("defaults", name, k))
+            return tuple(dataclasses.replace(self.action(path + (name, k), a), line=self.doc.where(where(k))[0])
+                         for k, a in enumerate(own if own is not None else getattr(d, name)))
 
         return p.Milestone(
             name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
