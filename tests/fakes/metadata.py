@@ -173,8 +173,45 @@ class MetadataApi:
         # retrieves `wholesale support` next to `wholesale support_v3`) or `gold_v1` (gvinnakota/
         # createdraftarticlefromcase retrieves `developer support_v1`). Later versions: `gold_vN`.
         self.v1_suffix = False
+        # The org's holidays as its BusinessHoursSettings lists them (name -> <holidays> element):
+        # links to business hours exist only there (SOQL's Holiday has none).
+        self.holidays: dict[str, bytes] = {}
         for action in ("deploy", "checkDeployStatus", "retrieve", "checkStatus", "checkRetrieveStatus"):
             self.endpoint.on(action, getattr(self, f"_{action}"))
+
+    def add_holiday(self, name: str, *, business_hours: tuple[str, ...] = (), **fields: str) -> None:
+        """An org holiday (test setup): its settings element, linked to `business_hours`, and
+        its Holiday record. `fields` use the metadata names (activityDate, isRecurring, ...)."""
+        el = etree.Element(f"{{{NS}}}holidays", nsmap={None: NS})
+        values = {**fields, "name": name, "isRecurring": fields.get("isRecurring", "false")}
+        for tag in HOLIDAY_FIELDS:
+            if tag == "businessHours":
+                for bh in business_hours:
+                    etree.SubElement(el, f"{{{NS}}}businessHours").text = bh
+            elif tag in values:
+                etree.SubElement(el, f"{{{NS}}}{tag}").text = str(values[tag])
+        self.holidays[name] = etree.tostring(el)
+        self.org.insert("Holiday", Name=name, ActivityDate=fields.get("activityDate"),
+                        IsAllDay="startTime" not in fields, IsRecurrence=values["isRecurring"] == "true")
+
+    def business_hours_settings(self) -> bytes:
+        """What a retrieve of `Settings: BusinessHours` returns: every BusinessHours record and
+        every holiday with its links, by name (as in the retrieved files of
+        fpintelandgraf/alpinedemo and SwarajSalesforce/caseMgmtAccelerator)."""
+        root = etree.Element(f"{{{NS}}}BusinessHoursSettings", nsmap={None: NS})
+        for r in sorted(self.org.records["BusinessHours"].values(), key=lambda r: r["Name"]):
+            bh = etree.SubElement(root, f"{{{NS}}}businessHours")
+            etree.SubElement(bh, f"{{{NS}}}active").text = str(bool(r.get("IsActive"))).lower()
+            etree.SubElement(bh, f"{{{NS}}}default").text = str(bool(r.get("IsDefault"))).lower()
+            times = {f"{d}{e}Time": r.get(f"{d.title()}{e}Time") for d in DAYS for e in ("Start", "End")}
+            for tag in sorted([*times, "name", "timeZoneId"]):
+                value = r["Name"] if tag == "name" else r.get("TimeZoneSidKey") if tag == "timeZoneId" else times[tag]
+                if value:
+                    etree.SubElement(bh, f"{{{NS}}}{tag}").text = value
+        for name in sorted(self.holidays):
+            root.append(etree.fromstring(self.holidays[name]))
+        etree.indent(root, space="    ")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def fail(self, ctype: str, full_name: str, problem: str, line: int | None = None) -> None:
         self.configured[(ctype, full_name)] = (problem, line)
@@ -234,8 +271,10 @@ class MetadataApi:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             for path, data in sorted(self.files.items()):
-                if wanted & self._members_of(path):
+                if path != "settings/BusinessHours.settings" and wanted & self._members_of(path):
                     zf.writestr(f"unpackaged/{path}", data)
+            if ("Settings", "BusinessHours") in wanted:  # the org's state, not the last file deployed
+                zf.writestr("unpackaged/settings/BusinessHours.settings", self.business_hours_settings())
             zf.writestr("unpackaged/package.xml", b"<Package/>")
         data = base64.b64encode(buf.getvalue()).decode()
         return _env("<checkRetrieveStatusResponse><result><done>true</done><status>Succeeded</status>"
@@ -358,12 +397,35 @@ class MetadataApi:
                     for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
                         for edge in ("Start", "End"):  # SOQL returns times as 09:00:00.000Z
                             values[f"{day.title()}{edge}Time"] = _child(bh, f"{day}{edge}Time")
+                    if _child(bh, "default") == "true":
+                        values["IsDefault"] = True
                     found = org.find("BusinessHours", Name=values["Name"])
                     org.update("BusinessHours", found[0]["Id"], values) if found else org.insert("BusinessHours", values)
+                self._replace_holidays(root)
             elif ctype == "MilestoneType" and not org.find("MilestoneType", Name=name):
                 org.insert("MilestoneType", Name=name, RecurrenceType=_child(root, "recurrenceType") or "none")
             elif ctype == "EntitlementProcess":
                 self._apply_process(name, root)
+
+    def _replace_holidays(self, root) -> None:
+        """The org's holidays become exactly those the deployed file lists, linked as it lists
+        them: holidays it leaves out are gone (what admins report of BusinessHoursSettings
+        deploys, issue 11). Business hours are never deleted (records only deactivate)."""
+        listed = {_child(h, "name"): etree.tostring(h) for h in root.findall(f"{{{NS}}}holidays")}
+        self.holidays = dict(listed)
+        for rec in list(self.org.records.get("Holiday", {}).values()):
+            if rec["Name"] not in listed:
+                self.org.delete("Holiday", rec["Id"])
+        for name, xml in listed.items():
+            if not self.org.find("Holiday", Name=name):
+                h = etree.fromstring(xml)
+                self.org.insert("Holiday", Name=name, ActivityDate=_child(h, "activityDate"),
+                                IsAllDay=_child(h, "startTime") is None, IsRecurrence=_child(h, "isRecurring") == "true")
+
+    def holiday_links(self) -> dict[str, list[str]]:
+        """{holiday name: [business hours it is linked to]} (test assertions)."""
+        return {n: [b.text for b in etree.fromstring(x).findall(f"{{{NS}}}businessHours")]
+                for n, x in self.holidays.items()}
 
     def _apply_flow(self, name: str, root) -> None:
         """A deployed flow shows in FlowDefinitionView (when a test defined that object)."""
@@ -403,6 +465,12 @@ class MetadataApi:
             new_id = org.insert("SlaProcess", values)
             master = _child(root, "versionMaster") or (family[0].get("VersionMaster") if family else None)
             org.get_record(new_id)["VersionMaster"] = (master or new_id)[:15]
+
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HOLIDAY_FIELDS = ("activityDate", "businessHours", "description", "endTime", "isRecurring", "name",
+                  "recurrenceDayOfMonth", "recurrenceDayOfWeek", "recurrenceInstance", "recurrenceMonthOfYear",
+                  "recurrenceStartDate", "recurrenceType", "startTime")  # schema order
 
 
 def _written_back(path: str, data: bytes) -> bytes:

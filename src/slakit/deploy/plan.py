@@ -13,7 +13,9 @@ Content is compared by `slakit.deploy.compare` (both sides parsed; Salesforce's 
 bookkeeping, whitespace and insignificant order ignored), so a plain retrieve of what slakit
 deployed reads as `unchanged`. A changed component carries that comparison's `diff`: what differs,
 as `{"path", "before", "after"}` (business hours: one per field or day, from the same SOQL row
-comparison that decides the change).
+comparison that decides the change). Holidays are compared with the org's retrieved
+BusinessHours settings (`hours_merge.holiday_changes`); the org's other business hours and
+holidays are listed as `kept`: a deploy merges them in, never removes them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lxml import etree
 from slakit.config.names import decode_full_name, encode_full_name
 from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
+from slakit.deploy.hours_merge import holiday_changes
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
@@ -57,6 +60,7 @@ class Plan:
     changes: list[Change]
     entitlements_enabled: bool
     ignored: dict[str, list[str]] = field(default_factory=dict)
+    kept: dict[str, list[str]] = field(default_factory=dict)  # org business hours/holidays a deploy keeps
 
     @property
     def has_changes(self) -> bool:
@@ -70,7 +74,8 @@ class Plan:
 
     def as_dict(self) -> dict:
         return {"entitlements_enabled": self.entitlements_enabled, "has_changes": self.has_changes,
-                "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored}
+                "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored,
+                "kept": self.kept}
 
 
 def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
@@ -158,6 +163,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                current: dict[str, bytes]) -> Plan:
     """Pure: org state + rendered files + retrieved files -> Plan."""
     changes: list[Change] = []
+    kept: dict[str, list[str]] = {}
     metas = {p[: -len("-meta.xml")]: p for p in files if p.endswith("-meta.xml")}
     for path in sorted(files):
         if path.endswith("-meta.xml") and path[: -len("-meta.xml")] in files:
@@ -173,6 +179,8 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                     changes.append(Change("BusinessHours", name, "change", _bh_summary(diff), path, diff=diff))
                 else:
                     changes.append(Change("BusinessHours", name, "unchanged", path=path))
+            holidays, kept = holiday_changes(current.get(path), data)
+            changes.extend(Change("Holiday", n, action, path=path, diff=diff) for n, action, diff in holidays)
             continue
         if type_ == "EntitlementProcess":
             changes.append(_process_change(state, path, stem, data, current))
@@ -200,7 +208,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
     rendered_procs = {_family_key(state, c.member or c.name) for c in changes if c.type == "EntitlementProcess"}
     ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
                "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
-    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v})
+    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v}, kept)
 
 
 def _family_key(state: dict, member: str) -> str:

@@ -2,7 +2,9 @@
 
 deploy: guard production (needs yes=True or confirm() -> True), render to a temporary folder (or
 take an already rendered one), clean action names, preflight, plan (to publish new process
-versions where open cases hold the old one), then deploy each phase with CumulusCI in order.
+versions where open cases hold the old one), merge the org's business hours and holidays into
+settings/BusinessHours.settings (`slakit.deploy.hours_merge`), then deploy each phase with
+CumulusCI in order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from slakit.deploy import hours_merge as HM
 from slakit.deploy import plan as P
 from slakit.deploy.metadata import Progress, deploy_folder, retrieve
 from slakit.deploy.package import clean_action_names, read_folder, split_phases
@@ -82,6 +85,10 @@ def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None
             say("planning")
             result.plan = _plan(conn, files, members, api_version)
             P.apply_versions(result.plan, files, members)
+        if HM.PATH in files:
+            say("reading the org's business hours settings")
+            org_hours = retrieve(conn, {"Settings": ["BusinessHours"]}, api_version=api_version).get(HM.PATH)
+            files[HM.PATH] = HM.merge_settings(org_hours, files[HM.PATH])
         for i, phase in enumerate(split_phases(files, members), 1):
             folder = phase.write(work_dir / f"phase{i}-{phase.name}", api_version)
             say(f"deploying {phase.name} ({phase.count()} components)")
