@@ -42,7 +42,8 @@ ENTITLEMENT_TYPES = {"EntitlementProcess": "entitlementProcesses", "MilestoneTyp
                      "EntitlementTemplate": "entitlementTemplates"}
 FOLDER_TYPES = {"entitlementProcesses": "EntitlementProcess", "milestoneTypes": "MilestoneType",
                 "entitlementTemplates": "EntitlementTemplate", "settings": "Settings", "objects": "CustomObject",
-                "workflows": "Workflow", "flows": "Flow", "email": "EmailTemplate", "flexipages": "FlexiPage"}
+                "workflows": "Workflow", "flows": "Flow", "email": "EmailTemplate", "flexipages": "FlexiPage",
+                "classes": "ApexClass"}
 _ids = itertools.count(1)
 
 
@@ -52,6 +53,7 @@ class DeployRecord:
     files: dict[str, bytes]
     check_only: bool
     test_level: str | None
+    run_tests: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     polls: int = 0
     success: bool = False
@@ -176,6 +178,11 @@ class MetadataApi:
         # The org's holidays as its BusinessHoursSettings lists them (name -> <holidays> element):
         # links to business hours exist only there (SOQL's Holiday has none).
         self.holidays: dict[str, bytes] = {}
+        # Production's "Deploy processes and flows as active" (Process Automation Settings): on, a
+        # flow deploys active only if the deploy's Apex tests cover it (Tooling API,
+        # FlowTestCoverage); off, production flows land inactive. Sandboxes deploy as the file says.
+        self.deploy_flows_active = True
+        self.flow_test_classes: set[str] = set()  # Apex test classes that cover flows (tests may add)
         for action in ("deploy", "checkDeployStatus", "retrieve", "checkStatus", "checkRetrieveStatus"):
             self.endpoint.on(action, getattr(self, f"_{action}"))
 
@@ -222,8 +229,9 @@ class MetadataApi:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         files = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
         rec = DeployRecord(id=f"0Af5g00000{next(_ids):05d}", files=files,
-                           check_only=_child(opts, "checkOnly") == "true", test_level=_child(opts, "testLevel"))
-        rec.failures = self._failures(files)
+                           check_only=_child(opts, "checkOnly") == "true", test_level=_child(opts, "testLevel"),
+                           run_tests=[t.text for t in opts.findall(f"{{{NS}}}runTests")])
+        rec.failures = self._failures(files) + self._coverage_failures(rec)
         rec.success = not rec.failures
         if rec.success and not rec.check_only:
             self._apply(files)
@@ -313,6 +321,25 @@ class MetadataApi:
             if problem:
                 out.append({"type": ctype, "name": name, "file": path, "problem": problem, "line": line})
         return out
+
+    def _coverage_failures(self, rec: DeployRecord) -> list[dict]:
+        """Production, flows deployed active: the deploy must run an Apex test class covering them
+        (deployed with it, or already in the org). The wording is the fake's."""
+        org_sandbox = bool(self.org.get_record(self.org.org_id).get("IsSandbox"))
+        active = [p for p, d in rec.files.items() if p.startswith("flows/") and b"<status>Active</status>" in d]
+        if org_sandbox or not self.deploy_flows_active or not active:
+            return []
+        deployed = {self._component(p)[1] for p, d in rec.files.items()
+                    if p.startswith("classes/") and p.endswith(".cls") and b"@isTest" in d}
+        known = deployed | self.flow_test_classes
+        ran = set(rec.run_tests) if rec.test_level == "RunSpecifiedTests" else (
+            known if rec.test_level in ("RunLocalTests", "RunAllTestsInOrg") or (rec.test_level is None and deployed)
+            else set())
+        if ran & known:
+            return []
+        return [{"type": "Flow", "name": self._component(p)[1], "file": p, "line": None,
+                 "problem": "The flow can't be deployed as active: no Apex test in this deployment covers it "
+                            "(Deploy processes and flows as active is on)"} for p in sorted(active)]
 
     def _process_problem(self, member: str, data: bytes, deploying_types: set[str]) -> str | None:
         root = etree.fromstring(data)
@@ -430,8 +457,11 @@ class MetadataApi:
     def _apply_flow(self, name: str, root) -> None:
         """A deployed flow shows in FlowDefinitionView (when a test defined that object)."""
         start = root.find(f"{{{NS}}}start")
-        values = {"ApiName": name, "Label": _child(root, "label") or name,
-                  "IsActive": _child(root, "status") == "Active", "ProcessType": _child(root, "processType"),
+        sandbox = bool(self.org.get_record(self.org.org_id).get("IsSandbox"))
+        active = _child(root, "status") == "Active" and (sandbox or self.deploy_flows_active)
+        values = {"ApiName": name, "Label": _child(root, "label") or name, "IsActive": active,
+                  "ActiveVersionId": f"301{abs(hash(name)) % 10**12:012d}AAA" if active else None,
+                  "ProcessType": _child(root, "processType"),
                   "TriggerType": _child(start, "triggerType") if start is not None else None,
                   "TriggerObjectOrEventLabel": _child(start, "object") if start is not None else None}
         found = self.org.find("FlowDefinitionView", ApiName=name)

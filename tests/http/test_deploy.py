@@ -168,7 +168,11 @@ def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_s
         deploy_project(conn, project, rendered_dir=RENDERED, confirm=lambda q: asked.append(q) or False)
     assert asked == ["'Acme Production' is a PRODUCTION org. Deploy to it?"]
     assert mdapi.deploys == []
-    result = deploy_project(conn, project, rendered_dir=RENDERED, yes=True)
+    from tests.fakes.audit_org import define_objects
+
+    define_objects(org)  # FlowDefinitionView, read after a production deploy
+    # rendered now: with the flow test class, which a production deploy of active flows needs
+    result = deploy_project(conn, project, yes=True)
     assert len(mdapi.deploys) == 2 and result.phases[-1]["status"] == "Succeeded"
 
 

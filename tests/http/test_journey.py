@@ -255,8 +255,8 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
     assert any(line.startswith("^ EntitlementProcess Gold") and "v1 -> v2 (gold_v2)" in line
                and "2 open case(s) use it" in line for line in lines), result.stdout
     assert "milestone First Response: minutesToComplete 240 -> 180" in lines, result.stdout
-    # 26 components + the 3 holidays of US Business Hours
-    assert "Plan: 0 to add, 0 to change, 1 new process version(s), 29 unchanged." in lines, result.stdout
+    # 26 components + the Apex flow test class + the 3 holidays of US Business Hours
+    assert "Plan: 0 to add, 0 to change, 1 new process version(s), 30 unchanged." in lines, result.stdout
 
     result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode", "--json")
     assert result.exit_code == 2, result.stderr
