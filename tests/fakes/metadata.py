@@ -32,6 +32,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -460,7 +461,7 @@ class MetadataApi:
         sandbox = bool(self.org.get_record(self.org.org_id).get("IsSandbox"))
         active = _child(root, "status") == "Active" and (sandbox or self.deploy_flows_active)
         values = {"ApiName": name, "Label": _child(root, "label") or name, "IsActive": active,
-                  "ActiveVersionId": f"301{abs(hash(name)) % 10**12:012d}AAA" if active else None,
+                  "ActiveVersionId": f"301{zlib.crc32(name.encode()):012d}AAA" if active else None,
                   "ProcessType": _child(root, "processType"),
                   "TriggerType": _child(start, "triggerType") if start is not None else None,
                   "TriggerObjectOrEventLabel": _child(start, "object") if start is not None else None}

@@ -124,3 +124,12 @@ def test_sandbox_deploys_run_no_tests(fake_org, org_conn, mdapi, tiers):
     fake_org.add_field("Case", "L2_Assigned__c", "boolean")
     deploy_project(org_conn, load_project(tiers))
     assert [(d.test_level, d.run_tests) for d in mdapi.deploys] == [(None, []), (None, [])]
+
+
+def test_draft_flows_are_the_admins_to_activate_and_not_checked(production, tiers, run_cli):
+    org, mdapi = production
+    mdapi.deploy_flows_active = False
+    tiers.write_text(tiers.read_text() + "\nautomation: {flows: draft}\n")
+    result = run_cli("deploy", tiers, "--org", "prod", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert org.records["FlowDefinitionView"] and not any(r["IsActive"] for r in org.records["FlowDefinitionView"].values())

@@ -11,10 +11,12 @@
   `testLevel` and `runTests`. An explicit `--test-level` other than RunSpecifiedTests is kept.
 - With that setting off, production flows land inactive and nothing stamps or completes. After a
   production deploy, FlowDefinitionView (ApiName, IsActive, ActiveVersionId) tells; a slakit flow
-  without an active version fails the command (exit 1) with the fix.
+  deployed as Active but without an active version fails the command (exit 1) with the fix.
 """
 
 from __future__ import annotations
+
+import re
 
 from slakit.errors import DeployError, Problem
 from slakit.org.soql import query_list, soql
@@ -33,6 +35,14 @@ def test_options(phase_members: dict[str, list[str]], *, production: bool,
     if test_level == "RunSpecifiedTests" or (production and test_level is None):
         return ("RunSpecifiedTests", [CLASS_NAME]) if carries else (None, [])
     return test_level, []
+
+
+def active_flows(files: dict[str, bytes]) -> list[str]:
+    """The flows the package deploys as Active (`automation: {flows: draft}` ones are the
+    admin's to activate, and are not checked)."""
+    return sorted(rel[len("flows/"):-len(".flow")] for rel, data in files.items()
+                  if rel.startswith("flows/") and rel.endswith(".flow")
+                  and re.search(rb"<status>\s*Active\s*</status>", data))
 
 
 def inactive_flows(sf, flows: list[str]) -> list[Problem]:

@@ -102,7 +102,7 @@ def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None
                                   **({"test_level": level, "tests": tests} if tests else {})})
         if production and not check_only:
             say("checking the flows are active")
-            FT.require_active(conn.sf, list(members.get("Flow", [])))
+            FT.require_active(conn.sf, FT.active_flows(files))
     return result
 
 
