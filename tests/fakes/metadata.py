@@ -15,6 +15,15 @@ process naming business hours or milestone types the org lacks fails, and a vers
 whose versionMaster is not the org's fails with "Another entitlement process is already using
 this name".
 
+Also modelled (issue 11): SlaProcess.NameNorm per version, `gold` or `gold_v1` for version 1
+(`mdapi.v1_suffix`), `gold_vN` after, and a file stored under it; a fullName the org does not
+hold for a version it has is refused. Holidays and their links to business hours live in
+`mdapi.holidays` (`add_holiday`), a retrieve of `Settings: BusinessHours` is built from org state
+(`business_hours_settings`), and a deployed BusinessHours.settings drops the holidays it leaves
+out. A retrieve returns what the org writes back (`uiType` Aloha, `useCriteriaStartTime` false).
+Production (Organization.IsSandbox false) refuses Active flows no deployed Apex test covers, and
+lands them inactive when `mdapi.deploy_flows_active` is False; `runTests` is recorded.
+
 One SOAP endpoint per fake org (`soap_endpoint(org)`): Salesforce serves every Metadata API call
 on `/services/Soap/m/{version}[/{orgId}]` and tells them apart by the SOAP body element (and the
 SOAPAction header). `SoapEndpoint` routes `deploy`, `checkDeployStatus`, `retrieve`,
