@@ -1,6 +1,7 @@
 """Shared fixtures for the fake Salesforce org (tests/fakes) and a hermetic CumulusCI home.
 
-- `fake_org`: a `FakeOrg` answered through an active `responses` mock (unknown URLs raise).
+- `fake_org`: a `FakeOrg` answered through an active `responses` mock (unknown URLs raise), holding
+  the group and role the acceptance tiers send alerts to (`seed_recipients`).
 - `sf`: `simple_salesforce.Salesforce(instance_url="https://fake.my.salesforce.com",
   session_id="00D...!fake", version="62.0")` wired to `fake_org`.
 - `no_sleep`: `time.sleep` made instant (patch sleeps, never logic).
@@ -40,7 +41,16 @@ def rsps():
 def fake_org(rsps):
     from tests.fakes import FakeOrg
 
-    return FakeOrg().install(rsps)
+    org = FakeOrg().install(rsps)
+    seed_recipients(org)
+    return org
+
+
+def seed_recipients(org) -> None:
+    """The alert recipients tests/data/acceptance.yml names (deploy preflight looks them up):
+    public group Support_Managers and role Support_Lead."""
+    org.insert("Group", Name="Support Managers", DeveloperName="Support_Managers", Type="Regular")
+    org.insert("UserRole", Name="Support Lead", DeveloperName="Support_Lead")
 
 
 @pytest.fixture

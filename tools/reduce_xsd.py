@@ -25,6 +25,7 @@ TNS = "http://soap.sforce.com/2006/04/metadata"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 
 ROOTS = [
+    "ApexClass",
     "BusinessHoursSettings",
     "CustomField",
     "CustomObject",

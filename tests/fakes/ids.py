@@ -14,6 +14,7 @@ KEY_PREFIXES = {
     "Organization": "00D",
     "Group": "00G",
     "UserRole": "00E",
+    "CaseTeamRole": "0B7",
     "RecordType": "012",
     "BusinessHours": "01m",
     "Holiday": "0C0",

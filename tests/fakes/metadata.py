@@ -15,6 +15,15 @@ process naming business hours or milestone types the org lacks fails, and a vers
 whose versionMaster is not the org's fails with "Another entitlement process is already using
 this name".
 
+Also modelled (issue 11): SlaProcess.NameNorm per version, `gold` or `gold_v1` for version 1
+(`mdapi.v1_suffix`), `gold_vN` after, and a file stored under it; a fullName the org does not
+hold for a version it has is refused. Holidays and their links to business hours live in
+`mdapi.holidays` (`add_holiday`), a retrieve of `Settings: BusinessHours` is built from org state
+(`business_hours_settings`), and a deployed BusinessHours.settings drops the holidays it leaves
+out. A retrieve returns what the org writes back (`uiType` Aloha, `useCriteriaStartTime` false).
+Production (Organization.IsSandbox false) refuses Active flows no deployed Apex test covers, and
+lands them inactive when `mdapi.deploy_flows_active` is False; `runTests` is recorded.
+
 One SOAP endpoint per fake org (`soap_endpoint(org)`): Salesforce serves every Metadata API call
 on `/services/Soap/m/{version}[/{orgId}]` and tells them apart by the SOAP body element (and the
 SOAPAction header). `SoapEndpoint` routes `deploy`, `checkDeployStatus`, `retrieve`,
@@ -32,6 +41,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote
@@ -61,6 +71,7 @@ class DeployRecord:
     files: dict[str, bytes]
     check_only: bool
     test_level: str | None
+    run_tests: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     polls: int = 0
     success: bool = False
@@ -178,8 +189,54 @@ class MetadataApi:
         self.retrieves: list[dict] = []
         self.configured: dict[tuple[str, str], tuple[str, int | None]] = {}
         self.in_progress_polls = 1
+        # NameNorm of version 1 in a versioned org: bare `gold` (SwarajSalesforce/caseMgmtAccelerator
+        # retrieves `wholesale support` next to `wholesale support_v3`) or `gold_v1` (gvinnakota/
+        # createdraftarticlefromcase retrieves `developer support_v1`). Later versions: `gold_vN`.
+        self.v1_suffix = False
+        # The org's holidays as its BusinessHoursSettings lists them (name -> <holidays> element):
+        # links to business hours exist only there (SOQL's Holiday has none).
+        self.holidays: dict[str, bytes] = {}
+        # Production's "Deploy processes and flows as active" (Process Automation Settings): on, a
+        # flow deploys active only if the deploy's Apex tests cover it (Tooling API,
+        # FlowTestCoverage); off, production flows land inactive. Sandboxes deploy as the file says.
+        self.deploy_flows_active = True
+        self.flow_test_classes: set[str] = set()  # Apex test classes that cover flows (tests may add)
         for action in ("deploy", "checkDeployStatus", "retrieve", "checkStatus", "checkRetrieveStatus"):
             self.endpoint.on(action, getattr(self, f"_{action}"))
+
+    def add_holiday(self, name: str, *, business_hours: tuple[str, ...] = (), **fields: str) -> None:
+        """An org holiday (test setup): its settings element, linked to `business_hours`, and
+        its Holiday record. `fields` use the metadata names (activityDate, isRecurring, ...)."""
+        el = etree.Element(f"{{{NS}}}holidays", nsmap={None: NS})
+        values = {**fields, "name": name, "isRecurring": fields.get("isRecurring", "false")}
+        for tag in HOLIDAY_FIELDS:
+            if tag == "businessHours":
+                for bh in business_hours:
+                    etree.SubElement(el, f"{{{NS}}}businessHours").text = bh
+            elif tag in values:
+                etree.SubElement(el, f"{{{NS}}}{tag}").text = str(values[tag])
+        self.holidays[name] = etree.tostring(el)
+        self.org.insert("Holiday", Name=name, ActivityDate=fields.get("activityDate"),
+                        IsAllDay="startTime" not in fields, IsRecurrence=values["isRecurring"] == "true")
+
+    def business_hours_settings(self) -> bytes:
+        """What a retrieve of `Settings: BusinessHours` returns: every BusinessHours record and
+        every holiday with its links, by name (as in the retrieved files of
+        fpintelandgraf/alpinedemo and SwarajSalesforce/caseMgmtAccelerator)."""
+        root = etree.Element(f"{{{NS}}}BusinessHoursSettings", nsmap={None: NS})
+        for r in sorted(self.org.records["BusinessHours"].values(), key=lambda r: r["Name"]):
+            bh = etree.SubElement(root, f"{{{NS}}}businessHours")
+            etree.SubElement(bh, f"{{{NS}}}active").text = str(bool(r.get("IsActive"))).lower()
+            etree.SubElement(bh, f"{{{NS}}}default").text = str(bool(r.get("IsDefault"))).lower()
+            times = {f"{d}{e}Time": r.get(f"{d.title()}{e}Time") for d in DAYS for e in ("Start", "End")}
+            for tag in sorted([*times, "name", "timeZoneId"]):
+                value = r["Name"] if tag == "name" else r.get("TimeZoneSidKey") if tag == "timeZoneId" else times[tag]
+                if value:
+                    etree.SubElement(bh, f"{{{NS}}}{tag}").text = value
+        for name in sorted(self.holidays):
+            root.append(etree.fromstring(self.holidays[name]))
+        etree.indent(root, space="    ")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def fail(self, ctype: str, full_name: str, problem: str, line: int | None = None) -> None:
         self.configured[(ctype, full_name)] = (problem, line)
@@ -190,8 +247,9 @@ class MetadataApi:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         files = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
         rec = DeployRecord(id=f"0Af5g00000{next(_ids):05d}", files=files,
-                           check_only=_child(opts, "checkOnly") == "true", test_level=_child(opts, "testLevel"))
-        rec.failures = self._failures(files)
+                           check_only=_child(opts, "checkOnly") == "true", test_level=_child(opts, "testLevel"),
+                           run_tests=[t.text for t in opts.findall(f"{{{NS}}}runTests")])
+        rec.failures = self._failures(files) + self._coverage_failures(rec)
         rec.success = not rec.failures
         if rec.success and not rec.check_only:
             self._apply(files)
@@ -239,8 +297,10 @@ class MetadataApi:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             for path, data in sorted(self.files.items()):
-                if wanted & self._members_of(path):
+                if path != "settings/BusinessHours.settings" and wanted & self._members_of(path):
                     zf.writestr(f"unpackaged/{path}", data)
+            if ("Settings", "BusinessHours") in wanted:  # the org's state, not the last file deployed
+                zf.writestr("unpackaged/settings/BusinessHours.settings", self.business_hours_settings())
             zf.writestr("unpackaged/package.xml", b"<Package/>")
         data = base64.b64encode(buf.getvalue()).decode()
         return _env("<checkRetrieveStatusResponse><result><done>true</done><status>Succeeded</status>"
@@ -261,11 +321,12 @@ class MetadataApi:
     @staticmethod
     def _component(path: str) -> tuple[str, str]:
         folder, _, rest = path.partition("/")
-        return FOLDER_TYPES.get(folder, folder), unquote(rest.rsplit(".", 1)[0])
+        # the fullName as the API knows it: encoded as in the file name ("legal %26 compliance")
+        return FOLDER_TYPES.get(folder, folder), rest.rsplit(".", 1)[0]
 
     def _failures(self, files: dict[str, bytes]) -> list[dict]:
         out = []
-        deploying_types = {self._component(p)[1].lower() for p in files if p.startswith("milestoneTypes/")}
+        deploying_types = {unquote(self._component(p)[1]).lower() for p in files if p.startswith("milestoneTypes/")}
         for path, data in files.items():
             if path == "package.xml":
                 continue
@@ -274,10 +335,29 @@ class MetadataApi:
             if problem is None and ctype in ENTITLEMENT_TYPES and not self.org.entitlements:
                 problem = f"Cannot use: {ctype} in this organization"
             if problem is None and ctype == "EntitlementProcess":
-                problem = self._process_problem(name, data, deploying_types)
+                problem = self._process_problem(unquote(name), data, deploying_types)
             if problem:
                 out.append({"type": ctype, "name": name, "file": path, "problem": problem, "line": line})
         return out
+
+    def _coverage_failures(self, rec: DeployRecord) -> list[dict]:
+        """Production, flows deployed active: the deploy must run an Apex test class covering them
+        (deployed with it, or already in the org). The wording is the fake's."""
+        org_sandbox = bool(self.org.get_record(self.org.org_id).get("IsSandbox"))
+        active = [p for p, d in rec.files.items() if p.startswith("flows/") and b"<status>Active</status>" in d]
+        if org_sandbox or not self.deploy_flows_active or not active:
+            return []
+        deployed = {self._component(p)[1] for p, d in rec.files.items()
+                    if p.startswith("classes/") and p.endswith(".cls") and b"@isTest" in d}
+        known = deployed | self.flow_test_classes
+        ran = set(rec.run_tests) if rec.test_level == "RunSpecifiedTests" else (
+            known if rec.test_level in ("RunLocalTests", "RunAllTestsInOrg") or (rec.test_level is None and deployed)
+            else set())
+        if ran & known:
+            return []
+        return [{"type": "Flow", "name": self._component(p)[1], "file": p, "line": None,
+                 "problem": "The flow can't be deployed as active: no Apex test in this deployment covers it "
+                            "(Deploy processes and flows as active is on)"} for p in sorted(active)]
 
     def _process_problem(self, member: str, data: bytes, deploying_types: set[str]) -> str | None:
         root = etree.fromstring(data)
@@ -292,9 +372,14 @@ class MetadataApi:
                 if (_child(act, "name") or "").startswith("Case."):
                     return f"Invalid action name: {_child(act, 'name')}"
         master = _child(root, "versionMaster")
-        base = re.sub(r"_v\d+$", "", member)
-        family = [r for r in self.org.records["SlaProcess"].values() if (r.get("NameNorm") or "") == base]
+        number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
+        family = [r for r in self.org.records["SlaProcess"].values() if _row_family(r) == base]
         if master and family and all((r.get("VersionMaster") or "")[:15] != master[:15] for r in family):
+            return "Another entitlement process is already using this name."
+        # a fullName the org does not hold for a version it has (bare `gold` where the org holds
+        # `gold_v1`) is a second process of the same name, which Salesforce refuses
+        if any(int(r.get("VersionNumber") or 1) == number and r.get("NameNorm") != member for r in family):
             return "Another entitlement process is already using this name."
         return None
 
@@ -337,8 +422,12 @@ class MetadataApi:
         for path, data in sorted(files.items()):
             if path == "package.xml":
                 continue
-            self.files[path] = data
             ctype, name = self._component(path)
+            name = unquote(name)  # records hold the decoded name
+            if ctype == "EntitlementProcess":  # stored (and retrieved) under the NameNorm the org gives it
+                name = self._name_norm(name, etree.fromstring(data))
+                path = f"entitlementProcesses/{_encode(name)}.entitlementProcess"
+            data = self.files[path] = _written_back(path, data)
             if ctype == "Flow" and "FlowDefinitionView" in org.objects:
                 self._apply_flow(name, etree.fromstring(data))
             if not (path.startswith("settings/") or ctype in ENTITLEMENT_TYPES):
@@ -353,18 +442,44 @@ class MetadataApi:
                     for day in DAYS:
                         for edge in ("Start", "End"):  # SOQL returns times as 09:00:00.000Z
                             values[f"{day.title()}{edge}Time"] = _child(bh, f"{day}{edge}Time")
+                    if _child(bh, "default") == "true":
+                        values["IsDefault"] = True
                     found = org.find("BusinessHours", Name=values["Name"])
                     org.update("BusinessHours", found[0]["Id"], values) if found else org.insert("BusinessHours", values)
+                self._replace_holidays(root)
             elif ctype == "MilestoneType" and not org.find("MilestoneType", Name=name):
                 org.insert("MilestoneType", Name=name, RecurrenceType=_child(root, "recurrenceType") or "none")
             elif ctype == "EntitlementProcess":
                 self._apply_process(name, root)
 
+    def _replace_holidays(self, root) -> None:
+        """The org's holidays become exactly those the deployed file lists, linked as it lists
+        them: holidays it leaves out are gone (what admins report of BusinessHoursSettings
+        deploys, issue 11). Business hours are never deleted (records only deactivate)."""
+        listed = {_child(h, "name"): etree.tostring(h) for h in root.findall(f"{{{NS}}}holidays")}
+        self.holidays = dict(listed)
+        for rec in list(self.org.records.get("Holiday", {}).values()):
+            if rec["Name"] not in listed:
+                self.org.delete("Holiday", rec["Id"])
+        for name, xml in listed.items():
+            if not self.org.find("Holiday", Name=name):
+                h = etree.fromstring(xml)
+                self.org.insert("Holiday", Name=name, ActivityDate=_child(h, "activityDate"),
+                                IsAllDay=_child(h, "startTime") is None, IsRecurrence=_child(h, "isRecurring") == "true")
+
+    def holiday_links(self) -> dict[str, list[str]]:
+        """{holiday name: [business hours it is linked to]} (test assertions)."""
+        return {n: [b.text for b in etree.fromstring(x).findall(f"{{{NS}}}businessHours")]
+                for n, x in self.holidays.items()}
+
     def _apply_flow(self, name: str, root) -> None:
         """A deployed flow shows in FlowDefinitionView (when a test defined that object)."""
         start = root.find(f"{{{NS}}}start")
-        values = {"ApiName": name, "Label": _child(root, "label") or name,
-                  "IsActive": _child(root, "status") == "Active", "ProcessType": _child(root, "processType"),
+        sandbox = bool(self.org.get_record(self.org.org_id).get("IsSandbox"))
+        active = _child(root, "status") == "Active" and (sandbox or self.deploy_flows_active)
+        values = {"ApiName": name, "Label": _child(root, "label") or name, "IsActive": active,
+                  "ActiveVersionId": f"301{zlib.crc32(name.encode()):012d}AAA" if active else None,
+                  "ProcessType": _child(root, "processType"),
                   "TriggerType": _child(start, "triggerType") if start is not None else None,
                   "TriggerObjectOrEventLabel": _child(start, "object") if start is not None else None}
         found = self.org.find("FlowDefinitionView", ApiName=name)
@@ -373,16 +488,21 @@ class MetadataApi:
         else:
             self.org.insert("FlowDefinitionView", values)
 
+    def _name_norm(self, member: str, root) -> str:
+        number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
+        return f"{base}_v{number}" if number > 1 or self.v1_suffix else base
+
     def _apply_process(self, member: str, root) -> None:
         org = self.org
-        base = re.sub(r"_v\d+$", "", member)
         number = int(_child(root, "versionNumber") or 1)
+        base = _family(member, number)
         hours = _child(root, "businessHours")
         hours_id = org.find("BusinessHours", Name=hours)[0]["Id"] if hours else None
-        values = {"Name": _child(root, "name") or base, "NameNorm": base, "IsActive": _child(root, "active") == "true",
+        values = {"Name": _child(root, "name") or base, "NameNorm": member, "IsActive": _child(root, "active") == "true",
                   "VersionNumber": number, "BusinessHoursId": hours_id, "SObjectType": "Case",
                   "IsVersionDefault": _child(root, "isVersionDefault") != "false"}
-        family = [r for r in org.records["SlaProcess"].values() if r.get("NameNorm") == base]
+        family = [r for r in org.records["SlaProcess"].values() if _row_family(r) == base]
         same = [r for r in family if int(r.get("VersionNumber") or 1) == number]
         if values["IsVersionDefault"]:
             for r in family:
@@ -404,6 +524,58 @@ def workflow_order() -> list[str]:
     root = etree.parse(str(SCHEMA_FILE)).getroot()
     workflow = root.find(f"{xs}complexType[@name='Workflow']")
     return [el.get("name") for el in workflow.iter(f"{xs}element")]
+
+
+HOLIDAY_FIELDS = ("activityDate", "businessHours", "description", "endTime", "isRecurring", "name",
+                  "recurrenceDayOfMonth", "recurrenceDayOfWeek", "recurrenceInstance", "recurrenceMonthOfYear",
+                  "recurrenceStartDate", "recurrenceType", "startTime")  # schema order
+
+
+def _written_back(path: str, data: bytes) -> bytes:
+    """What a retrieve returns for a deployed file: the org writes values the file left out.
+    - EmailTemplate: `<uiType>Aloha</uiType>` on Classic (text) templates, last in the schema
+      sequence (retrieved text templates as recorded in salto-io's Salesforce adapter tests; the
+      Metadata API EmailTemplate page: uiType Aloha = Classic, SFX = Lightning).
+    - EntitlementProcess: `<useCriteriaStartTime>false</useCriteriaStartTime>` on every milestone
+      that omits it (every retrieved process in /work/shared/reference/public-metadata has it).
+    """
+    if not (path.endswith(".email-meta.xml") or path.startswith("entitlementProcesses/")):
+        return data
+    root = etree.fromstring(data)
+    kind = etree.QName(root).localname
+    if kind == "EmailTemplate" and root.find(f"{{{NS}}}uiType") is None:
+        etree.SubElement(root, f"{{{NS}}}uiType").text = "Aloha"
+    elif kind == "EntitlementProcess":
+        for ms in root.findall(f"{{{NS}}}milestones"):
+            if ms.find(f"{{{NS}}}useCriteriaStartTime") is None:
+                etree.SubElement(ms, f"{{{NS}}}useCriteriaStartTime").text = "false"
+    else:
+        return data
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _family(member: str, number: int) -> str:
+    """`gold_v2` (version 2) -> `gold`; `gold_v1` -> `gold`; `gold` -> `gold`."""
+    suffix = f"_v{number}"
+    return member[: -len(suffix)] if member.endswith(suffix) else member
+
+
+def _row_family(row: dict) -> str:
+    return _family(row.get("NameNorm") or "", int(row.get("VersionNumber") or 1))
+
+
+def _encode(name: str) -> str:
+    """A fullName as the Metadata API writes it in a file name: ASCII letters, digits, space,
+    `-`, `_`, `*` kept, everything else (and a run of underscores) UTF-8 %XX."""
+    kept = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -_*")
+    out = []
+    for tok in re.findall(r"_{2,}|.", name, re.S):
+        out.append(tok if len(tok) == 1 and tok in kept else "".join(f"%{b:02X}" for b in tok.encode()))
+    return "".join(out)
+
+
+WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
+                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
 
 def _package_members(xml: bytes) -> dict[str, list[str]]:
@@ -436,3 +608,8 @@ def _merge_workflow(stored: bytes | None, deployed: bytes, listed: set[tuple[str
         base.remove(el)
     base.extend(kids)
     return etree.tostring(base, xml_declaration=True, encoding="UTF-8")
+
+
+def versions_of(org, family: str, **where) -> list[dict]:
+    """SlaProcess rows of one process, every version (NameNorm `gold`, `gold_v1`, `gold_v2`...)."""
+    return [r for r in org.find("SlaProcess", **where) if _row_family(r) == family]

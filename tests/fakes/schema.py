@@ -20,6 +20,7 @@ OBJECTS: dict[str, dict[str, str]] = {
              "UserRoleId": "reference:UserRole"},
     "UserRole": {"Name": "string", "DeveloperName": "string"},
     "Group": {"Name": "string", "DeveloperName": "string", "Type": "picklist"},
+    "CaseTeamRole": {"Name": "string", "AccessLevel": "picklist"},
     "RecordType": {"Name": "string", "DeveloperName": "string", "SobjectType": "picklist", "IsActive": "boolean"},
     "Account": {"Name": "string", "Type": "picklist", "Industry": "picklist", "OwnerId": "reference:User",
                 "AnnualRevenue": "double", "ParentId": "reference:Account"},

@@ -127,7 +127,9 @@ class Parser:
         self.expect("kw", "SELECT")
         fields, count_only = self.field_list()
         self.expect("kw", "FROM")
-        q = Query(fields, self.expect("word").value, count_only=count_only)
+        # `FROM Group` is valid SOQL: the object name may be a keyword's spelling
+        obj = self.accept("kw", "GROUP")
+        q = Query(fields, "Group" if obj else self.expect("word").value, count_only=count_only)
         if self.accept("kw", "WHERE"):
             q.where = self.or_expr()
         if self.accept("kw", "GROUP"):

@@ -12,7 +12,7 @@ from slakit.render import render_project
 
 HERE = Path(__file__).resolve().parent / "render"
 EXPECTED = HERE / "expected"
-OTHERS = ("flows", "flexipages", "package.xml")  # not built by slakit.render.context
+OTHERS = ("flows", "flexipages", "classes", "package.xml")  # not built by slakit.render.context
 
 
 def ours(folder: Path) -> dict[str, bytes]:

@@ -149,7 +149,10 @@ def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_s
     from tests.fakes import INSTANCE_URL, SESSION_ID
     from tests.fakes.metadata import MetadataApi
 
+    from tests.conftest import seed_recipients
+
     org = FakeOrg(sandbox=False, org_name="Acme Production").install(rsps)
+    seed_recipients(org)
     mdapi = MetadataApi(org)
     org.insert("BusinessHours", Name="Default", IsActive=True)
     org.add_field("Case", "L2_Assigned__c", "boolean")
@@ -168,6 +171,10 @@ def test_production_needs_yes(rsps, cci_home, monkeypatch, tmp_path, tiers, no_s
         deploy_project(conn, project, rendered_dir=rendered_acceptance, confirm=lambda q: asked.append(q) or False)
     assert asked == ["'Acme Production' is a PRODUCTION org. Deploy to it?"]
     assert mdapi.deploys == []
+    from tests.fakes.audit_org import define_objects
+
+    define_objects(org)  # FlowDefinitionView, read after a production deploy
+    # rendered at test time: with the flow test class, which a production deploy of active flows needs
     result = deploy_project(conn, project, rendered_dir=rendered_acceptance, yes=True)
     assert len(mdapi.deploys) == 2 and result.phases[-1]["status"] == "Succeeded"
 

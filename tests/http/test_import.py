@@ -72,7 +72,8 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 def install_handbuilt(org, mdapi, folder: Path, *, skip: tuple[str, ...] = ()) -> None:
     """An org built by hand in Setup: its records (SlaProcess versions, MilestoneType,
     BusinessHours) and the files a retrieve returns, from a retrieved mdapi folder. Retrieved
-    process files are named by the lowercase name (NameNorm), `_v<N>` after version 1."""
+    process files are named by each version's NameNorm: the lowercase name, `_v<N>` after version 1
+    (and on version 1 too in some orgs: `developer support_v1`)."""
     from lxml import etree
 
     ns = "{http://soap.sforce.com/2006/04/metadata}"
@@ -86,14 +87,14 @@ def install_handbuilt(org, mdapi, folder: Path, *, skip: tuple[str, ...] = ()) -
             stem = path.name.rsplit(".", 1)[0]
             base, _, n = stem.partition("_v")
             version = int(root.findtext(f"{ns}versionNumber") or n or 1)
-            norm = base.lower()
+            norm, family = stem.lower(), base.lower()
             name = root.findtext(f"{ns}name") or base
             rid = org.insert("SlaProcess", Name=name, NameNorm=norm, VersionNumber=version,
                              IsVersionDefault=root.findtext(f"{ns}isVersionDefault") != "false",
                              IsActive=root.findtext(f"{ns}active") == "true", SObjectType="Case")
-            masters.setdefault(norm, rid[:15])
-            org.get_record(rid)["VersionMaster"] = masters[norm]
-            rel = f"entitlementProcesses/{norm}{f'_v{version}' if version > 1 else ''}.entitlementProcess"
+            masters.setdefault(family, rid[:15])
+            org.get_record(rid)["VersionMaster"] = masters[family]
+            rel = f"entitlementProcesses/{norm}.entitlementProcess"
         elif path.parent.name == "milestoneTypes":
             org.insert("MilestoneType", Name=path.name.rsplit(".", 1)[0],
                        RecurrenceType=root.findtext(f"{ns}recurrenceType") or "none")

@@ -29,6 +29,7 @@ import pytest
 from lxml import etree
 
 from tests.fakes import INSTANCE_URL, SESSION_ID
+from tests.fakes.metadata import versions_of
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_TYPES = ["Response Time", "Resolution Time", "Escalate Case"]  # what a new org ships
@@ -254,8 +255,9 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
     assert any(line.startswith("^ EntitlementProcess Gold") and "v1 -> v2 (gold_v2)" in line
                and "2 open case(s) use it" in line for line in lines), result.stdout
     assert "milestone First Response: minutesToComplete 240 -> 180" in lines, result.stdout
-    # 27: the Case completion is two flows since issue 11 item 8 (in the save / on entry)
-    assert "Plan: 0 to add, 0 to change, 1 new process version(s), 27 unchanged." in lines, result.stdout
+    # 27 components (the Case completion is two flows since issue 11 item 8: in the save / on entry),
+    # + the Apex flow test class + the 3 holidays of US Business Hours (issue 11 items 3 and 1)
+    assert "Plan: 0 to add, 0 to change, 1 new process version(s), 31 unchanged." in lines, result.stdout
 
     result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode", "--json")
     assert result.exit_code == 2, result.stderr
@@ -284,12 +286,12 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
                       "First Response"]
     assert [m.findtext(f"{Q}minutesToComplete") for m in first_response] == ["180"]
     versions = sorted((r["VersionNumber"], r["IsVersionDefault"], r["VersionMaster"], r["Name"])
-                      for r in org.find("SlaProcess", NameNorm="gold"))
+                      for r in versions_of(org, "gold"))
     master = gold_v1[0]["Id"][:15]
     assert versions == [(1, False, master, "Gold"), (2, True, master, "Gold")]
     assert org.get_record(gold_v1[0]["Id"]) is not None  # v1 stays: its open cases finish on it
     assert {org.get_record(created[n]["Id"])["SlaProcessId"] for n in ("Acme Corp", "Initech")} == {gold_v1[0]["Id"]}
-    assert len(org.find("SlaProcess", NameNorm="platinum")) == 1 and len(org.find("SlaProcess", NameNorm="standard")) == 1
+    assert len(versions_of(org, "platinum")) == 1 and len(versions_of(org, "standard")) == 1
 
     # the org reads back as tiers.yml says: nothing left to plan, and backfill sees v1 holders as done
     result = run_cli("plan", "tiers.yml", "--org", "uat", "--detailed-exitcode", "--json")
@@ -300,7 +302,7 @@ def test_release_pipeline_end_to_end(sandbox, work, run_cli):
     dry = doc(result)
     assert dry["totals"]["planned"] == 0 and dry["totals"]["skipped"] == 5
     gold_tier = [t for t in dry["tiers"] if t["name"] == "Gold"][0]
-    assert gold_tier["process_id"] == org.find("SlaProcess", NameNorm="gold", VersionNumber=2)[0]["Id"]
+    assert gold_tier["process_id"] == versions_of(org, "gold", VersionNumber=2)[0]["Id"]
 
     # 9. undo step 5's run: exactly its entitlements go, its case stamps are cleared ---------------
     others = {i: dict(r) for i, r in org.records["Entitlement"].items() if i not in

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.metadata import versions_of
 from tests.http.test_deploy import SAMPLE_TYPES, cli
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
@@ -93,7 +94,7 @@ def test_changed_process_with_open_cases_gets_a_new_version(deployed, org_conn, 
     assert b"<versionNumber>2</versionNumber>" in xml and b"<isVersionDefault>true</isVersionDefault>" in xml
     assert f"<versionMaster>{gold_v1['VersionMaster'][:15]}</versionMaster>".encode() in xml
     assert b"<members>gold_v2</members>" in sent["package.xml"]
-    versions = sorted((r["VersionNumber"], r["IsVersionDefault"]) for r in deployed.find("SlaProcess", NameNorm="gold"))
+    versions = sorted((r["VersionNumber"], r["IsVersionDefault"]) for r in versions_of(deployed, "gold"))
     assert versions == [(1, False), (2, True)]  # open cases finish on v1, new entitlements get v2
     code, out, err = cli(capsys, "plan", tiers, "--from", folder, "--org", "uat", "--detailed-exitcode")
     assert code == 0, out + err
@@ -131,8 +132,8 @@ def test_version_numbers_compare_as_integers_and_master_comes_from_the_org(deplo
     assert (change.version_from, change.version_to, change.member) == (10, 11, "gold_v11")  # "9" > "10" as text
     xml = mdapi.deploys[-1].files["entitlementProcesses/gold_v11.entitlementProcess"]
     assert f"<versionMaster>{master}</versionMaster>".encode() in xml and b"5520X000001AbCd" not in xml
-    assert deployed.find("SlaProcess", NameNorm="gold", VersionNumber=11)[0]["IsVersionDefault"] is True
-    assert v10 != deployed.find("SlaProcess", NameNorm="gold", VersionNumber=11)[0]["Id"]
+    assert versions_of(deployed, "gold", VersionNumber=11)[0]["IsVersionDefault"] is True
+    assert v10 != versions_of(deployed, "gold", VersionNumber=11)[0]["Id"]
 
 
 def test_fake_rejects_a_foreign_version_master(deployed, org_conn, mdapi, tmp_path, rendered_acceptance):

@@ -136,3 +136,14 @@ def test_differences_in_containers_settings_and_text_files():
         {"path": "enableEntitlements", "before": "false", "after": "true"}]
     assert differences(b"Dear {!Case.Owner},\r\nthe SLA is breached\r\n", b"Dear {!Case.Owner},\nthe SLA...\n") == [
         {"path": "line 2", "before": "the SLA is breached", "after": "the SLA..."}]
+
+
+def test_email_template_ui_type_aloha_is_the_default_a_retrieve_writes_back():
+    from slakit.deploy.compare import differences
+
+    ours = (f'<EmailTemplate {NS}><available>true</available><encodingKey>UTF-8</encodingKey><name>X</name>'
+            "<style>none</style><subject>S</subject><type>text</type></EmailTemplate>").encode()
+    org = ours.replace(b"</EmailTemplate>", b"<uiType>Aloha</uiType></EmailTemplate>")
+    assert same(org, ours)
+    lightning = ours.replace(b"</EmailTemplate>", b"<uiType>SFX</uiType></EmailTemplate>")
+    assert differences(lightning, ours) == [{"path": "uiType", "before": "SFX", "after": "Aloha"}]

@@ -53,6 +53,8 @@ def members_from_files(out: Path) -> set[tuple[str, str]]:
             else:
                 stem = rel.parts[2].removesuffix("-meta.xml").removesuffix(".email")
                 found.add(("EmailTemplate", f"{rel.parts[1]}/{stem}"))
+        elif top == "classes":  # <Name>.cls and <Name>.cls-meta.xml
+            found.add(("ApexClass", rel.parts[1].removesuffix("-meta.xml").removesuffix(".cls")))
         elif top == "objects":
             obj = rel.parts[1].removesuffix(".object")
             root = etree.parse(str(f)).getroot()
@@ -92,8 +94,8 @@ def test_every_file_is_schema_valid_and_package_xml_is_exact(tmp_path, tiers):
     files = snapshot(out)
     assert sorted(files) == result.files
     for rel, data in files.items():
-        if rel.endswith(".email"):
-            continue  # email body: plain text
+        if rel.endswith((".email", ".cls")):
+            continue  # email body: plain text; Apex source
         assert check_bytes(data, rel) == [], rel
     assert package_members(out) == members_from_files(out)
     version = etree.parse(str(out / "package.xml")).getroot().findtext("m:version", namespaces=NS)

@@ -31,6 +31,9 @@ def print_plan(plan) -> None:
     n = plan.counts()
     console.print(f"Plan: {n['add']} to add, {n['change']} to change, {n['version']} new process version(s), "
                   f"{n['unchanged']} unchanged.", markup=False, highlight=False)
+    for type_, names in plan.kept.items():
+        console.print(f"Kept as they are (the deploy merges business hours settings): {type_}: {', '.join(names)}",
+                      markup=False, highlight=False, soft_wrap=True)
     for type_, names in plan.ignored.items():
         console.print(f"Left alone (not in tiers.yml): {type_}: {', '.join(names)}", markup=False, highlight=False)
     if not plan.entitlements_enabled:

@@ -85,6 +85,7 @@ class Action:
     subject: str | None = None  # task
     assign_to: str | None = None  # task: owner | account_owner | creator | user:<username>
     due_in_days: int | None = None  # task
+    line: int | None = None  # where it is in tiers.yml (under the milestone, or in defaults)
 
 
 @dataclass(frozen=True)

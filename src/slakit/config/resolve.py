@@ -5,6 +5,7 @@ Every problem is located (file, line, col, field path); none is raised before al
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -38,7 +39,7 @@ class Resolver:
 
     def run(self) -> p.Project | None:
         # defaults are checked once, at the defaults line, and shared by every milestone that inherits them
-        self.defaults = {kind: tuple(self.action(("defaults", kind, k), a)
+        self.defaults = {kind: tuple(self.located_action(("defaults", kind, k), a)
                                      for k, a in enumerate(getattr(self.tf.defaults, kind)))
                          for kind in ("on_warning", "on_violation", "on_success")}
         hours = self.business_hours()
@@ -201,7 +202,7 @@ class Resolver:
             own = getattr(ms, name)
             if own is None:
                 return self.defaults[name]
-            return tuple(self.action(path + (name, k), a) for k, a in enumerate(own))
+            return tuple(self.located_action(path + (name, k), a) for k, a in enumerate(own))
 
         return p.Milestone(
             name=ms.name, api_name=api_name(ms.name), time_limit_minutes=minutes, time_limit_text=ms.time_limit,
@@ -233,6 +234,10 @@ class Resolver:
         except ValueError as exc:
             self.err(path, f"'{text}' is ambiguous on '{hours.name}': {exc}", "use h or m units")
             return n * 1440
+
+    def located_action(self, path: tuple, a: m.ActionModel) -> p.Action:
+        """The resolved action carrying its tiers.yml line (under the milestone, or in defaults)."""
+        return dataclasses.replace(self.action(path, a), line=self.doc.where(path)[0])
 
     def action(self, path: tuple, a: m.ActionModel) -> p.Action:
         if a.email is not None:

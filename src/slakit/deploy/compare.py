@@ -8,7 +8,7 @@ before comparing:
 
 - comments and whitespace between elements dropped, text stripped, CRLF read as LF;
 - elements that are empty, or hold the default Salesforce stores when the element is omitted
-  (DEFAULTS, per metadata type), dropped;
+  (DEFAULTS, per metadata type: e.g. `uiType` Aloha on email templates), dropped;
 - version bookkeeping of processes (versionMaster, versionNumber, versionNotes,
   isVersionDefault; the display name, which the plan matches by NameNorm) ignored;
 - `Case.` prefixes on milestone action names dropped (Salesforce implies the object);
@@ -50,6 +50,9 @@ DEFAULTS: dict[str, dict[str, set[str]]] = {
                  "useDeadLetterQueue": {"false"}},
     "Flow": {"areMetricsLoggedToDataCloud": {"false"}, "environments": {"Default"},
              "doesRequireRecordChangedToMeetCriteria": {"false"}},
+    # a retrieve writes uiType Aloha (Classic) on the text templates we render without it
+    # (Metadata API EmailTemplate: uiType Aloha | SFX; retrieved text templates carry Aloha)
+    "EmailTemplate": {"uiType": {"Aloha"}},
 }
 IGNORED = {"EntitlementProcess": {"versionMaster", "versionNumber", "versionNotes", "isVersionDefault", "name"}}
 # (root type, parent element) -> child elements compared as a set; "*" = every child of that parent

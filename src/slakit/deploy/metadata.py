@@ -77,8 +77,8 @@ def component_problems(xml: bytes, folder: str | None = None) -> list[Problem]:
 
 
 def deploy_folder(conn, folder: str | Path, *, api_version: str, check_only: bool = False,
-                  test_level: str | None = None, on_progress: Progress | None = None,
-                  shown_folder: str | None = None) -> dict:
+                  test_level: str | None = None, specified_tests: list[str] | None = None,
+                  on_progress: Progress | None = None, shown_folder: str | None = None) -> dict:
     """Deploy one Metadata API folder (with package.xml) through CumulusCI's Deploy task."""
     from cumulusci.core.config import TaskConfig
     from cumulusci.core.exceptions import CumulusCIException
@@ -91,6 +91,8 @@ def deploy_folder(conn, folder: str | Path, *, api_version: str, check_only: boo
     options = {"path": str(folder), "check_only": check_only, "unmanaged": True, "namespaced_org": False}
     if test_level:
         options["test_level"] = test_level
+    if specified_tests:  # CumulusCI: only together with test_level RunSpecifiedTests (a comma list)
+        options["specified_tests"] = ",".join(specified_tests)
     logger = _task_logger(on_progress)
     try:
         task = Deploy(conn.project_config, TaskConfig({"options": options}), conn.org_config, logger=logger)

@@ -24,7 +24,7 @@ TYPE_FOLDERS = {
     "EmailTemplate": "email", "Workflow": "workflows", "WorkflowAlert": "workflows",
     "WorkflowFieldUpdate": "workflows", "WorkflowTask": "workflows", "WorkflowRule": "workflows",
     "EntitlementProcess": "entitlementProcesses", "EntitlementTemplate": "entitlementTemplates",
-    "Flow": "flows", "FlexiPage": "flexipages", "BusinessHoursEntry": "settings",
+    "Flow": "flows", "FlexiPage": "flexipages", "BusinessHoursEntry": "settings", "ApexClass": "classes",
 }
 PHASES = [("settings", {"settings"}), ("components", None)]  # None = everything else
 

@@ -13,7 +13,9 @@ Content is compared by `slakit.deploy.compare` (both sides parsed; Salesforce's 
 bookkeeping, whitespace and insignificant order ignored), so a plain retrieve of what slakit
 deployed reads as `unchanged`. A changed component carries that comparison's `diff`: what differs,
 as `{"path", "before", "after"}` (business hours: one per field or day, from the same SOQL row
-comparison that decides the change).
+comparison that decides the change). Holidays are compared with the org's retrieved
+BusinessHours settings (`hours_merge.holiday_changes`); the org's other business hours and
+holidays are listed as `kept`: a deploy merges them in, never removes them.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from dataclasses import asdict, dataclass, field
 
 from lxml import etree
 
+from slakit.config.names import decode_full_name, encode_full_name
 from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
+from slakit.deploy.hours_merge import holiday_changes
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
@@ -56,6 +60,7 @@ class Plan:
     changes: list[Change]
     entitlements_enabled: bool
     ignored: dict[str, list[str]] = field(default_factory=dict)
+    kept: dict[str, list[str]] = field(default_factory=dict)  # org business hours/holidays a deploy keeps
 
     @property
     def has_changes(self) -> bool:
@@ -69,7 +74,8 @@ class Plan:
 
     def as_dict(self) -> dict:
         return {"entitlements_enabled": self.entitlements_enabled, "has_changes": self.has_changes,
-                "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored}
+                "counts": self.counts(), "changes": [c.as_dict() for c in self.changes], "ignored": self.ignored,
+                "kept": self.kept}
 
 
 def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
@@ -99,7 +105,7 @@ def read_org(sf) -> dict:
         v = V.OrgVersion(r["Id"], r["Name"], (r.get("NameNorm") or r["Name"]).lower(),
                          V.version_int(r.get("VersionNumber")), bool(r.get("IsVersionDefault")),
                          bool(r.get("IsActive")), r.get("VersionMaster"))
-        state["processes"].setdefault(v.name_norm, []).append(v)
+        state["processes"].setdefault(v.family, []).append(v)  # gold, gold_v1, gold_v2 -> gold
     mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
     state["milestone_types"] = {r["Name"].lower(): r for r in mts}
     rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
@@ -157,6 +163,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                current: dict[str, bytes]) -> Plan:
     """Pure: org state + rendered files + retrieved files -> Plan."""
     changes: list[Change] = []
+    kept: dict[str, list[str]] = {}
     metas = {p[: -len("-meta.xml")]: p for p in files if p.endswith("-meta.xml")}
     for path in sorted(files):
         if path.endswith("-meta.xml") and path[: -len("-meta.xml")] in files:
@@ -172,59 +179,67 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
                     changes.append(Change("BusinessHours", name, "change", _bh_summary(diff), path, diff=diff))
                 else:
                     changes.append(Change("BusinessHours", name, "unchanged", path=path))
+            holidays, kept = holiday_changes(current.get(path), data)
+            changes.extend(Change("Holiday", n, action, path=path, diff=diff) for n, action, diff in holidays)
             continue
         if type_ == "EntitlementProcess":
             changes.append(_process_change(state, path, stem, data, current))
             continue
         if type_ == "MilestoneType":
-            known = stem.lower() in state["milestone_types"]
+            known = decode_full_name(stem).lower() in state["milestone_types"]  # file stems are encoded
             if not known:
-                changes.append(Change(type_, stem, "add", path=path, member=stem))
+                changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
                 continue
         if type_ == "Settings" and stem == "Entitlement" and not state["enabled"]:
             changes.append(Change(type_, stem, "change", "turns Entitlement Management on", path, stem))
             continue
         if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
-            changes.append(Change(type_, stem, "add", path=path, member=stem))
+            changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
             continue
         pair = [path] + ([metas[path]] if path in metas else [])
         olds = [current.get(p) for p in pair]
         if any(o is None for o in olds):
-            changes.append(Change(type_, stem, "add", path=path, member=stem))
+            changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
             continue
         diff = [{**d, "path": f"{'meta: ' if p.endswith('-meta.xml') else ''}{d['path']}"}
                 for o, p in zip(olds, pair) for d in differences(o, files[p])]
-        changes.append(Change(type_, stem, "change" if diff else "unchanged", path=path, member=stem, diff=diff))
+        changes.append(Change(type_, decode_full_name(stem), "change" if diff else "unchanged", path=path, member=stem, diff=diff))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
-    rendered_procs = {V.split_member(c.member or c.name)[0].lower() for c in changes if c.type == "EntitlementProcess"}
+    rendered_procs = {_family_key(state, c.member or c.name) for c in changes if c.type == "EntitlementProcess"}
     ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
                "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
-    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v})
+    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v}, kept)
+
+
+def _family_key(state: dict, member: str) -> str:
+    """The org family a rendered (or retrieved) process member belongs to, by its decoded name."""
+    name = decode_full_name(member).lower()
+    return name if name in state["processes"] else V.split_member(name)[0]
 
 
 def _process_change(state: dict, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
-    base, _ = V.split_member(stem)
-    family = state["processes"].get(base.lower(), [])
+    base = _family_key(state, stem)
+    family = state["processes"].get(base, [])
     name = etree.fromstring(data).findtext(f"{{{MD_NS}}}name") or base
     if not family:
-        return Change("EntitlementProcess", name, "add", path=path, member=V.file_member(base))
-    default = V.default_version(family)
-    top = V.latest(family)
+        return Change("EntitlementProcess", name, "add", path=path, member=encode_full_name(base))
+    default, top = V.default_version(family), V.latest(family)
+    assert default is not None and top is not None  # family is not empty
     master = V.version_master(family)
     open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
-    old = current.get(f"entitlementProcesses/{V.file_member(base, default.version)}.entitlementProcess")
+    old = current.get(f"entitlementProcesses/{default.member}.entitlementProcess")
     diff = differences(old, data) if old is not None else []
     common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
     if old is not None and not diff:
-        return Change("EntitlementProcess", default.name, "unchanged", member=V.file_member(base, default.version),
+        return Change("EntitlementProcess", default.name, "unchanged", member=default.member,
                       version_to=default.version, **common)
     if open_cases:
         nxt = top.version + 1
         return Change("EntitlementProcess", default.name, "version",
                       f"{open_cases} open case(s) use it: publish version {nxt}; they finish on version "
-                      f"{default.version}", member=V.file_member(base, nxt), version_to=nxt, **common)
+                      f"{default.version}", member=V.new_version_member(base, nxt), version_to=nxt, **common)
     return Change("EntitlementProcess", default.name, "change", "no open cases: edited in place",
-                  member=V.file_member(base, default.version), version_to=default.version, **common)
+                  member=default.member, version_to=default.version, **common)
 
 
 def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -235,11 +250,13 @@ def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, li
             continue
         for n in names:
             if type_ == "EntitlementProcess":
-                base, _ = V.split_member(n)
-                family = state["processes"].get(base.lower())
+                family = state["processes"].get(_family_key(state, n))
                 if not family:
                     continue
-                n = V.file_member(base, V.default_version(family).version)
+                default = V.default_version(family)
+                if default is None:
+                    continue
+                n = default.member  # as the org holds it: gold, gold_v1, gold_v3
             want.setdefault(type_, []).append(n)
     return want
 
@@ -247,10 +264,11 @@ def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, li
 def apply_versions(plan: Plan, files: dict[str, bytes], members: dict[str, list[str]]) -> None:
     """Rewrite process files in place so the deploy publishes what the plan says."""
     for c in plan.changes:
-        if c.type != "EntitlementProcess" or c.action not in ("version", "change") or not c.version_master:
-            continue
-        if c.action == "change" and c.version_to == 1 and c.member == V.split_member(c.member)[0]:
-            continue  # unversioned process edited in place: file as rendered
+        if c.type != "EntitlementProcess" or c.action == "add" or not c.version_master:
+            continue  # unchanged ones too: deployed under the member the org holds (gold_v1, gold_v3)
+        if c.path == f"entitlementProcesses/{c.member}.entitlementProcess" and c.version_to == 1 \
+                and c.member == V.split_member(c.member)[0]:
+            continue  # bare version 1 edited in place: file as rendered
         data = files.pop(c.path)
         new_path = f"entitlementProcesses/{c.member}.entitlementProcess"
         files[new_path] = V.rewrite_version(data, name=c.name, number=c.version_to, master=c.version_master,

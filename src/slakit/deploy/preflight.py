@@ -6,6 +6,8 @@
 - The alerts' sender (`sender.org_wide`) an Organization-Wide Email Address of the org.
 - Every field the rendered metadata reads (criteria, field updates, exit criteria) present in
   the org, unless this deploy creates it.
+- Every `group:`/`role:`/`user:`/`team:` alert recipient and task assignee present
+  (`slakit.deploy.recipients`), one problem each naming tier, milestone and tiers.yml line.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], pr
             if fld.lower() not in present:
                 pf.problems.append(Problem(f"field {obj}.{fld} is read by the rendered metadata but is not in the org",
                                            hint="create it, or remove it from tiers.yml (fields only read are never deployed)"))
+    from slakit.deploy.recipients import missing_recipients
+
+    pf.problems.extend(missing_recipients(sf, files, project))
     return pf
 
 

@@ -2,7 +2,10 @@
 
 deploy: guard production (needs yes=True or confirm() -> True), render to a temporary folder (or
 take an already rendered one), clean action names, preflight, plan (to publish new process
-versions where open cases hold the old one), then deploy each phase with CumulusCI in order.
+versions where open cases hold the old one), merge the org's business hours and holidays into
+settings/BusinessHours.settings (`slakit.deploy.hours_merge`), then deploy each phase with
+CumulusCI in order. On production the phase carrying the flow test class runs it
+(RunSpecifiedTests), and afterwards every slakit flow must be active (`slakit.deploy.flow_tests`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from slakit.deploy import flow_tests as FT
+from slakit.deploy import hours_merge as HM
 from slakit.deploy import plan as P
 from slakit.deploy.metadata import Progress, deploy_folder, retrieve
 from slakit.deploy.package import clean_action_names, read_folder, split_phases
@@ -74,7 +79,8 @@ def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) 
 def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None, check_only: bool = False,
                    test_level: str | None = None, yes: bool = False, confirm: Callable[[str], bool] | None = None,
                    on_progress: Progress | None = None) -> DeployResult:
-    guard_production(conn, yes=yes or check_only, confirm=confirm)
+    info = guard_production(conn, yes=yes or check_only, confirm=confirm)
+    production = info.get("IsSandbox") is False
     say = on_progress or (lambda text: None)
     with tempfile.TemporaryDirectory(prefix="slakit-deploy-") as work:
         work_dir = Path(work)
@@ -87,12 +93,21 @@ def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None
             say("planning")
             result.plan = _plan(conn, files, members, api_version)
             P.apply_versions(result.plan, files, members)
+        if HM.PATH in files:
+            say("reading the org's business hours settings")
+            org_hours = retrieve(conn, {"Settings": ["BusinessHours"]}, api_version=api_version).get(HM.PATH)
+            files[HM.PATH] = HM.merge_settings(org_hours, files[HM.PATH])
         for i, phase in enumerate(split_phases(files, members), 1):
             folder = phase.write(work_dir / f"phase{i}-{phase.name}", api_version)
+            level, tests = FT.test_options(phase.members, production=production, test_level=test_level)
             say(f"deploying {phase.name} ({phase.count()} components)")
-            deploy_folder(conn, folder, api_version=api_version, check_only=check_only, test_level=test_level,
-                          on_progress=_prefixed(say, phase.name))
-            result.phases.append({"phase": phase.name, "components": phase.count(), "status": "Succeeded"})
+            deploy_folder(conn, folder, api_version=api_version, check_only=check_only, test_level=level,
+                          specified_tests=tests, on_progress=_prefixed(say, phase.name))
+            result.phases.append({"phase": phase.name, "components": phase.count(), "status": "Succeeded",
+                                  **({"test_level": level, "tests": tests} if tests else {})})
+        if production and not check_only:
+            say("checking the flows are active")
+            FT.require_active(conn.sf, FT.active_flows(files))
     return result
 
 

@@ -1,9 +1,17 @@
 """Entitlement process versions.
 
-Salesforce names a process file by its lowercase name (NameNorm); with versioning on, versions
-after the first are `<namenorm>_v<N>`. A new version carries `versionNumber` N, `isVersionDefault`
-true and `versionMaster` = the org's SlaProcess.VersionMaster of that process (an org-specific Id:
-never taken from another org or from the file). Version numbers compare as integers ("10" > "9").
+Salesforce names a process file by its NameNorm (the lowercase name). With versioning on,
+NameNorm is `<name>_v<N>` per version (the SlaProcess object reference, as quoted in issue 11;
+the docs look-up here did not return that page), and orgs differ for version 1: retrieved files show both
+`wholesale support.entitlementProcess` next to `wholesale support_v3` (SwarajSalesforce/
+caseMgmtAccelerator) and `developer support_v1.entitlementProcess` (gvinnakota/
+createdraftarticlefromcase). So the family of a row is its NameNorm without a `_v<VersionNumber>`
+suffix, and the file member of an existing version is exactly the NameNorm the org holds
+(`member_of`), never rebuilt from the bare name; only a new version is named `<base>_v<N+1>`.
+File members are encoded as the Metadata API writes fullNames (`encode_full_name`).
+A new version carries `versionNumber` N, `isVersionDefault` true and `versionMaster` = the org's
+SlaProcess.VersionMaster of that process (an org-specific Id: never taken from another org or
+from the file). Version numbers compare as integers ("10" > "9").
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from slakit.config.names import encode_full_name
 from slakit.salesforce import MD_NS
 
 _V = re.compile(r"^(?P<base>.+?)_v(?P<n>\d+)$")
@@ -33,6 +42,28 @@ class OrgVersion:
     is_default: bool
     is_active: bool
     master: str | None
+
+    @property
+    def family(self) -> str:
+        """The process this row is a version of: NameNorm without its `_v<VersionNumber>`."""
+        return family_of(self.name_norm, self.version)
+
+    @property
+    def member(self) -> str:
+        """The file member (encoded fullName) of this version, as the org holds it."""
+        return encode_full_name(self.name_norm)
+
+
+def family_of(name_norm: str, version: int) -> str:
+    """'gold_v2' (version 2) -> 'gold'; 'gold_v1' (version 1) -> 'gold'; 'gold' -> 'gold'.
+    A suffix that is not this row's own version number is part of the name."""
+    suffix = f"_v{version}"
+    return name_norm[: -len(suffix)] if name_norm.endswith(suffix) and len(name_norm) > len(suffix) else name_norm
+
+
+def new_version_member(family: str, version: int) -> str:
+    """The file member of a version the deploy publishes: `<family>_v<N>`, encoded."""
+    return encode_full_name(f"{family}_v{version}")
 
 
 def version_int(value) -> int:

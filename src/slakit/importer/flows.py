@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from slakit.render import flows as F
 from slakit.importer.read import Facts, q, text
 
-CASE = "Slakit_Case_Milestone_Completion"
-FIRST_RESPONSE = ("Slakit_EmailMessage_Milestone_Completion", "Slakit_CaseComment_Milestone_Completion")
-STAMPING = "Slakit_Case_Entitlement_Stamping"
+CASE = F.CASE_COMPLETION
+FIRST_RESPONSE = (F.EMAIL_COMPLETION, F.COMMENT_COMPLETION)
+STAMPING = F.STAMPING
 SCOPE_REFS = ("$Record.SlaProcess.Name", "$Record.Parent.SlaProcess.Name")
 # render.flows_rules.OPERATORS read backwards: (flow operator, negated) -> criterion operator
 OPERATORS = {("EqualTo", False): "equals", ("NotEqualTo", False): "notEqual", ("LessThan", False): "lessThan",

@@ -24,12 +24,12 @@ from lxml import etree
 
 from slakit.deploy import versions as V
 from slakit.errors import ConfigError, OrgError, UsageError
+from slakit.render import flows as F
+from slakit.salesforce import MD_NS
 
-MD_NS = "http://soap.sforce.com/2006/04/metadata"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SLAKIT_FLOWS = ("Slakit_Case_Entitlement_Stamping", "Slakit_Case_Milestone_Completion",
-                "Slakit_EmailMessage_Milestone_Completion", "Slakit_CaseComment_Milestone_Completion",
-                "Slakit_Opportunity_Closed_Won_Entitlements")
+SLAKIT_FLOWS = (F.STAMPING, F.CASE_COMPLETION, F.CASE_ENTRY_COMPLETION, F.EMAIL_COMPLETION, F.COMMENT_COMPLETION,
+                F.CLOSED_WON)  # the flows slakit renders (render.flows names them)
 FOLDERS = {"entitlementProcesses": "process", "milestoneTypes": "milestone_type", "workflows": "workflow",
            "settings": "settings", "entitlementTemplates": "template", "flows": "flow"}
 WORKFLOW_KINDS = {"alerts": "Alert", "fieldUpdates": "FieldUpdate", "tasks": "Task",

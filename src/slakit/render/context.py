@@ -4,30 +4,23 @@ entitlement processes, entitlement templates), each with the variables its templ
 Templates decide layout; this module decides content (names, numbers, references).
 
 File names: names Salesforce takes as the fullName itself (milestone types, processes,
-entitlement templates) keep the user's text, with characters that are unsafe in file names or
-ambiguous in a fullName percent-encoded the way Salesforce writes such names ("(" -> "%28").
+entitlement templates) keep the user's text, encoded the way the Metadata API writes such names
+(`slakit.config.names.encode_full_name`: "&" -> "%26", "(" -> "%28", "__" -> "%5F%5F").
 """
 
 from __future__ import annotations
 
-from slakit.config.names import ALWAYS_OPEN_HOURS, process_full_name
+from slakit.config.names import ALWAYS_OPEN_HOURS, encode_full_name, process_full_name
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
 
 RECURRENCE = {"none": "none", "independent": "recursIndependently", "sequential": "recursChained"}
-UNSAFE = set('%/\\:*?"<>|().\'')
 
 
 def file_name(text: str) -> str:
-    """A fullName as a file name: 'R&D "Tier" <1>' -> 'R&D %22Tier%22 %3C1%3E'."""
-    out = []
-    for ch in text:
-        if ch in UNSAFE or ord(ch) < 32 or ord(ch) == 127:
-            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
-        else:
-            out.append(ch)
-    return "".join(out)
+    """A fullName as a file name: 'R&D "Tier" <1>' -> 'R%26D %22Tier%22 %3C1%3E'."""
+    return encode_full_name(text)
 
 
 def components(project) -> list[Component]:

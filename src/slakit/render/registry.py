@@ -7,6 +7,7 @@ Builders (in dependency order, which package.xml and deploy phases follow):
                            templates, Case workflow, entitlement processes, entitlement templates
   slakit.render.flows:     the flows (stamping, completion, Closed Won) and the Milestone
                            Tracker page
+  slakit.render.apex:      the Apex test class that covers the flows (production deploys)
 A builder module exposes `components(project) -> list[Component]`.
 """
 
@@ -16,7 +17,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-BUILDERS = ["slakit.render.context", "slakit.render.flows"]
+BUILDERS = ["slakit.render.context", "slakit.render.flows", "slakit.render.apex"]
 
 
 @dataclass(frozen=True)

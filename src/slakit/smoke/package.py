@@ -6,7 +6,8 @@ Rules, by what a component of the smoke rendering shares with the real project's
 - EntitlementProcess, MilestoneType: never shared (the variant renames them; refused if they are).
 - Flow: a shared name is renamed `<name>_Smoke`, so the real flow is never overwritten by one that
   only knows the smoke tiers; both run, each on its own processes and milestone types.
-- FlexiPage, Layout, EntitlementTemplate, QuickAction: left out (agents' pages are not smoke's).
+- FlexiPage, Layout, EntitlementTemplate, QuickAction: left out (agents' pages are not smoke's);
+  ApexClass too (the flow test class is for production deploys; a smoke one would replace it).
 - Workflow (the Case workflow file, shared by name): package.xml lists its children instead
   (WorkflowAlert `Case.<name>`, WorkflowFieldUpdate, WorkflowTask, ...), so the deploy adds the
   smoke actions one by one and the real actions in the same file are never replaced.
@@ -27,7 +28,7 @@ from slakit.smoke.variant import SUFFIX, SmokeVariant
 
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
-LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction")
+LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction", "ApexClass")
 WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
                      "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
@@ -46,13 +47,18 @@ class SmokePackage:
 
 def _pairs(project) -> dict[tuple[str, str], str]:
     """(type, member) -> mdapi path for every component the project renders."""
+    return {key: paths[-1] for key, paths in _paths(project).items()}
+
+
+def _paths(project) -> dict[tuple[str, str], list[str]]:
+    """(type, member) -> every mdapi path of it (an Apex class or email template has two files)."""
     from slakit.render.registry import all_components
 
-    out: dict[tuple[str, str], str] = {}
+    out: dict[tuple[str, str], list[str]] = {}
     for comp in all_components(project):
-        out[(comp.type, comp.member)] = comp.mdapi
+        out.setdefault((comp.type, comp.member), []).append(comp.mdapi)
         for extra in getattr(comp, "extra_members", ()) or ():
-            out.setdefault((comp.type, extra), comp.mdapi)
+            out.setdefault((comp.type, extra), [comp.mdapi])
     return out
 
 
@@ -82,6 +88,7 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
     out = Path(out_dir)
     (render or _default_render)(variant.project, out)
     smoke = _pairs(variant.project)
+    smoke_paths = _paths(variant.project)
     real = _pairs(variant.real)
     shared = set(smoke) & set(real)
     for kind, member in sorted(shared):
@@ -102,9 +109,10 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
             rel = smoke.get((kind, member))
             if kind in LEFT_OUT:
                 types.remove(mem)
-                if rel and (out / rel).is_file() and not any(
-                        r == rel for (k, m), r in smoke.items() if k not in LEFT_OUT):
-                    (out / rel).unlink()
+                for path in smoke_paths.get((kind, member), []):
+                    if path and (out / path).is_file() and not any(
+                            path in ps for (k, m), ps in smoke_paths.items() if k not in LEFT_OUT):
+                        (out / path).unlink()
                 result.left_out.append(f"{kind}:{member}")
             elif kind == "Workflow" and (kind, member) in shared and rel and (out / rel).is_file():
                 types.remove(mem)

@@ -1,0 +1,105 @@
+"""Preflight: every alert recipient and task assignee tiers.yml names exists in the org.
+
+A workflow alert sent to `group:`/`role:`/`user:`/`team:` and a task assigned to `user:`/`role:`
+name org records; a deploy naming one that is absent fails the whole components phase. So they
+are looked up first, with one query per kind:
+
+| tiers.yml | Salesforce (Metadata API WorkflowAlert recipient type) | looked up by |
+|---|---|---|
+| `group:X` | group (public group: Group.Type = 'Regular') | Group.DeveloperName |
+| `role:X`  | role | UserRole.DeveloperName |
+| `user:X`  | user | User.Username (active) |
+| `team:X`  | caseTeam | CaseTeamRole.Name |
+
+Each missing one is one Problem naming tier, milestone and the tiers.yml line of the action. A
+rendered folder deployed without tiers.yml (`--from`) is checked from its Case.workflow instead
+(alert and task names stand in for tier and milestone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from slakit.errors import Problem
+from slakit.org.soql import query_list, soql
+
+MD = "{http://soap.sforce.com/2006/04/metadata}"
+# prefix -> (object, field, extra condition, what it is)
+LOOKUPS = {
+    "group": ("Group", "DeveloperName", " AND Type = 'Regular'", "public group (Group DeveloperName)"),
+    "role": ("UserRole", "DeveloperName", "", "role (UserRole DeveloperName)"),
+    "user": ("User", "Username", " AND IsActive = true", "active user (User Username)"),
+    "team": ("CaseTeamRole", "Name", "", "case team role (CaseTeamRole Name)"),
+}
+WORKFLOW_TYPES = {"group": "group", "role": "role", "user": "user", "caseTeam": "team"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    prefix: str  # group | role | user | team
+    value: str
+    where: str  # "tier Gold, milestone L2 Dwell, on_violation email" or "alert Gold_..."
+    line: int | None = None
+
+
+def references(project) -> list[Reference]:
+    """Every prefixed recipient and assignee in tiers.yml, with where it is."""
+    out = []
+    for tier in project.tiers:
+        for ms in tier.milestones:
+            for attr in ("on_warning", "on_violation", "on_success"):
+                for a in getattr(ms, attr):
+                    names = a.recipients if a.kind == "email" else (a.assign_to,) if a.kind == "task" else ()
+                    for r in names:
+                        prefix, sep, value = (r or "").partition(":")
+                        if sep and prefix in LOOKUPS and value:
+                            what = "email" if a.kind == "email" else "task assign_to"
+                            out.append(Reference(prefix, value, f"tier {tier.name}, milestone {ms.name}, "
+                                                                f"{attr} {what}", a.line))
+    return out
+
+
+def workflow_references(files: dict[str, bytes]) -> list[Reference]:
+    """The same from a rendered Case.workflow (deploys from a folder, without tiers.yml)."""
+    data = files.get("workflows/Case.workflow")
+    if data is None:
+        return []
+    root = etree.fromstring(data)
+    out = []
+    for alert in root.findall(f"{MD}alerts"):
+        for r in alert.findall(f"{MD}recipients"):
+            prefix = WORKFLOW_TYPES.get(r.findtext(f"{MD}type") or "")
+            value = r.findtext(f"{MD}recipient")
+            if prefix and value:
+                out.append(Reference(prefix, value, f"alert {alert.findtext(f'{MD}fullName')}"))
+    for task in root.findall(f"{MD}tasks"):
+        prefix = task.findtext(f"{MD}assignedToType")
+        value = task.findtext(f"{MD}assignedTo")
+        if prefix in ("user", "role") and value:
+            out.append(Reference(prefix, value, f"task {task.findtext(f'{MD}fullName')}"))
+    return out
+
+
+def missing_recipients(sf, files: dict[str, bytes], project=None) -> list[Problem]:
+    refs = references(project) if project is not None else workflow_references(files)
+    wanted: dict[str, set[str]] = {}
+    for ref in refs:
+        wanted.setdefault(ref.prefix, set()).add(ref.value)
+    found: dict[str, set[str]] = {}
+    for prefix, values in wanted.items():
+        obj, fld, extra, _ = LOOKUPS[prefix]
+        rows = query_list(sf, soql(f"SELECT {fld} FROM {obj} WHERE {fld} IN {{}}{extra}", sorted(values)),
+                          action=f"reading {obj} records")
+        found[prefix] = {str(r.get(fld) or "").lower() for r in rows}
+    source = getattr(project, "source", None)
+    problems = []
+    for ref in refs:
+        if ref.value.lower() in found.get(ref.prefix, set()):
+            continue
+        what = LOOKUPS[ref.prefix][3]
+        problems.append(Problem(f"{ref.where}: {ref.prefix}:{ref.value}: no {what} of that name in the org",
+                                file=source, line=ref.line,
+                                hint=f"create it in Setup, or change {ref.prefix}:{ref.value} in tiers.yml"))
+    return problems
