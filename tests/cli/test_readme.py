@@ -20,6 +20,6 @@ def test_readme_yaml_excerpt_validates(run_cli, tmp_path):
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    command = "pip install -e '.[test]' && python -m pytest"
+    command = "pip install -e '.[test]' && mypy && python -m pytest"  # mypy: the type check is part of the tests
     assert f"    {command}\n" in readme
     assert command in ci

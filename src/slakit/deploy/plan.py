@@ -21,6 +21,7 @@ holidays are listed as `kept`: a deploy merges them in, never removes them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -93,7 +94,7 @@ def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
 def read_org(sf) -> dict:
     """The org facts the plan needs (a handful of queries)."""
     names = global_sobjects(sf)
-    state = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
+    state: dict[str, Any] = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
              "business_hours": {}, "open_cases": {}}
     hours = query_list(sf, f"SELECT Id, Name, IsActive, TimeZoneSidKey, {', '.join(TIME_FIELDS)} FROM BusinessHours",
                        action="reading business hours")
@@ -136,7 +137,7 @@ def _day(start: str | None, end: str | None) -> str:
 
 def _bh_diff(org: dict, entry: dict) -> list[dict]:
     """What a deploy changes in one BusinessHours row: active, time zone, each day's hours."""
-    out = []
+    out: list[dict[str, Any]] = []
     if bool(org.get("IsActive")) != entry["active"]:
         out.append({"path": "active", "before": str(bool(org.get("IsActive"))).lower(),
                     "after": str(entry["active"]).lower()})
@@ -202,7 +203,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
             changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
             continue
         diff = [{**d, "path": f"{'meta: ' if p.endswith('-meta.xml') else ''}{d['path']}"}
-                for o, p in zip(olds, pair) for d in differences(o, files[p])]
+                for o, p in zip(olds, pair) if o is not None for d in differences(o, files[p])]
         changes.append(Change(type_, decode_full_name(stem), "change" if diff else "unchanged", path=path, member=stem, diff=diff))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
     rendered_procs = {_family_key(state, c.member or c.name) for c in changes if c.type == "EntitlementProcess"}
@@ -266,6 +267,7 @@ def apply_versions(plan: Plan, files: dict[str, bytes], members: dict[str, list[
     for c in plan.changes:
         if c.type != "EntitlementProcess" or c.action == "add" or not c.version_master:
             continue  # unchanged ones too: deployed under the member the org holds (gold_v1, gold_v3)
+        assert c.path and c.member and c.version_to is not None  # every process change carries them
         if c.path == f"entitlementProcesses/{c.member}.entitlementProcess" and c.version_to == 1 \
                 and c.member == V.split_member(c.member)[0]:
             continue  # bare version 1 edited in place: file as rendered
