@@ -47,6 +47,9 @@ def test_the_test_class_is_rendered_schema_valid_and_in_package_xml(tiers, tmp_p
                   "insert new CaseComment(ParentId = c.Id, IsPublished = true"):
         assert fired in apex, fired
     assert "Opportunity" not in apex  # no on_closed_won in these tiers: no Closed Won flow, no test for it
+    # nothing a flow writes is asserted: with the flows deployed inactive (the production setting off)
+    # the class must pass, so the deploy reaches slakit's FlowDefinitionView check and its fix
+    assert "EntitlementId" not in apex and "FROM Entitlement" not in apex
     assert "TIER = 'Platinum'" in apex  # the first tier's process
 
     (tmp_path / "won.yml").write_text(WON)
@@ -55,6 +58,12 @@ def test_the_test_class_is_rendered_schema_valid_and_in_package_xml(tiers, tmp_p
     assert "opp.StageName = [SELECT MasterLabel FROM OpportunityStage" in won and "Family = 'Gold Support'" in won
     assert "TIER = 'O\\'Brien Gold'" in won  # an Apex string literal
     assert "update c;" not in won and "CaseComment" in won  # only the flows rendered for these tiers
+    assert "FROM Entitlement" not in won  # the Closed Won flow's entitlement is not asserted either
+
+    (tmp_path / "draft.yml").write_text(tiers.read_text() + "\nautomation: {flows: draft}\n")
+    render_project(load_project(tmp_path / "draft.yml"), tmp_path / "draft")
+    assert not (tmp_path / "draft" / "classes").exists()  # draft flows need no coverage and would not run
+    assert b"ApexClass" not in (tmp_path / "draft" / "package.xml").read_bytes()
 
 
 @pytest.fixture
@@ -137,3 +146,5 @@ def test_draft_flows_are_the_admins_to_activate_and_not_checked(production, tier
     result = run_cli("deploy", tiers, "--org", "prod", "--yes")
     assert result.exit_code == 0, result.stderr
     assert org.records["FlowDefinitionView"] and not any(r["IsActive"] for r in org.records["FlowDefinitionView"].values())
+    # no test class for draft flows, so no test run: nothing in the deploy depends on flows that do not run
+    assert all("classes/SlakitFlowTests.cls" not in d.files and d.run_tests == [] for d in mdapi.deploys)

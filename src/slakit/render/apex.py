@@ -7,6 +7,14 @@ its real trigger: an account with an entitlement on the first tier's process and
 (stamping), closing the case (Case completion), an outbound EmailMessage and a public CaseComment
 (first response), and a won opportunity with the tier's support product (Closed Won), each only
 when that flow is rendered. `slakit deploy` runs it with RunSpecifiedTests on production.
+
+- Only with flows rendered Active: draft flows (`automation: {flows: draft}`) deploy inactive,
+  need no coverage, and would not run in the test.
+- The class asserts nothing a flow writes (Case.EntitlementId, the Closed Won Entitlement): with
+  "Deploy processes and flows as active" off, production deploys the flows inactive, a test that
+  asserted their effects would fail and roll the whole deploy back with a test failure instead of
+  slakit's FlowDefinitionView check and its fix. Coverage needs the flows run, not asserted; what
+  they do is proven by `slakit smoke` in a sandbox.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ def apex_string(text: str) -> str:
 
 
 def components(project) -> list[Component]:
-    if not project.tiers:
+    if not project.tiers or F.flow_status(project) != "Active":
         return []
     rendered = {c.member: c for c in F.components(project)}
     won = rendered.get(F.CLOSED_WON)
@@ -38,7 +46,6 @@ def components(project) -> list[Component]:
         "closed_won": None if won_tier is None else {
             "family": apex_string(won_tier["product_family"] or ""),
             "code": apex_string((won_tier["product_codes"] or [""])[0]),
-            "entitlement_name": apex_string(won_tier["entitlement_name"]),
         },
         "flows": sorted(rendered),
     }

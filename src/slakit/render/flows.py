@@ -62,10 +62,16 @@ def _flow(name: str, template: str, context: dict) -> Component:
     )
 
 
-def _common(project, name: str, label: str, description: str) -> dict:
+def flow_status(project) -> str:
+    """`Active` (the default) or `Draft` (`automation: {flows: draft}`): how the flows are rendered."""
     status = str(project.extra.get("flow_status", STATUS_DEFAULT)) if project.extra else STATUS_DEFAULT
     if status not in ("Active", "Draft"):
         raise RenderError(f"flow_status '{status}' is not Active or Draft")
+    return status
+
+
+def _common(project, name: str, label: str, description: str) -> dict:
+    status = flow_status(project)
     return {"api_version": project.api_version, "name": name, "label": label,
             "description": description, "status": status}
 
@@ -150,5 +156,5 @@ def components(project) -> list[Component]:
     return out
 
 
-__all__ = ["components", "formula_string", "STAMPING", "CASE_COMPLETION", "CASE_ENTRY_COMPLETION", "EMAIL_COMPLETION",
+__all__ = ["components", "flow_status", "formula_string", "STAMPING", "CASE_COMPLETION", "CASE_ENTRY_COMPLETION", "EMAIL_COMPLETION",
            "COMMENT_COMPLETION", "CLOSED_WON"]
