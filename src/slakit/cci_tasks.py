@@ -9,12 +9,15 @@ Listed in cumulusci.yml (tasks slakit_render, slakit_deploy, slakit_backfill, sl
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from cumulusci.core.exceptions import CumulusCIFailure
 from cumulusci.core.tasks import BaseTask
 from cumulusci.tasks.salesforce import BaseSalesforceTask
 from cumulusci.utils.options import CCIOptions, Field, ListOfStringsOption
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 
 @contextmanager
@@ -34,7 +37,7 @@ def _project(path: str):
 
 
 class _SlakitOrgTask(BaseSalesforceTask):
-    def _conn(self, project):
+    def _conn(self, project: Project):
         from slakit.org.connect import from_cci
 
         return from_cci(self.org_config, self.project_config, api_version=project.api_version)
