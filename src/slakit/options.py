@@ -17,6 +17,7 @@ the UsageError into CumulusCI's TaskOptionsError.
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Mapping
@@ -110,14 +111,19 @@ def _coerce(value: Any, tp: Any, name: str) -> Any:
             return str(value).strip().lower() in _TRUE
         raise UsageError(f"'{value}' is not true or false", field=name)
     if tp is int or tp is float:
+        kind = "a whole number" if tp is int else "a number"
         if isinstance(value, bool):
-            raise UsageError(f"'{value}' is not a number", field=name)
+            raise UsageError(f"'{value}' is not {kind}", field=name)
         try:
             return tp(str(value).strip()) if isinstance(value, str) else tp(value)
         except (TypeError, ValueError):
-            kind = "a whole number" if tp is int else "a number"
             raise UsageError(f"'{value}' is not {kind}", field=name) from None
-    if typing.get_origin(tp) is tuple:  # tuple[str, ...]: a YAML list or "a, b"
+    if typing.get_origin(tp) is tuple:  # tuple[str, ...]: a YAML list, "a, b" or '["a", "b"]' (as CumulusCI reads them)
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise UsageError(f"'{value}' is not a list", field=name) from None
         items = value if isinstance(value, (list, tuple)) else str(value).split(",")
         return tuple(s for s in (str(i).strip() for i in items) if s)
     if tp is Path:
