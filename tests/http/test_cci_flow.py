@@ -91,3 +91,99 @@ def test_deploy_task_failure_is_a_cumulusci_failure(cci_project, fake_org, mdapi
         task()
     assert str(exc.value).splitlines()[-1] == ("EntitlementProcess gold: Invalid milestone action "
                                               "(entitlementProcesses/gold.entitlementProcess:7)")
+
+
+def test_a_bad_task_option_stops_the_flow_with_a_task_options_error(cci_project, fake_org, mdapi):
+    """`cci flow run slakit_release -o slakit_render__format pdf`: CumulusCI's usage error, with
+    slakit's message naming the task option, before anything is rendered or sent."""
+    from cumulusci.core.exceptions import TaskOptionsError
+    from cumulusci.core.flowrunner import FlowCoordinator
+
+    coordinator = FlowCoordinator(cci_project, cci_project.get_flow("slakit_release"), name="slakit_release",
+                                  options={"slakit_render": {"format": "pdf"}})
+    with pytest.raises(TaskOptionsError) as exc:
+        coordinator.run(cci_project.keychain.get_org("uat"))
+    assert str(exc.value) == "format: format 'pdf' is not mdapi or source"
+    assert not (Path(cci_project.repo_root) / "build").exists() and mdapi.deploys == []
+
+
+def test_an_unknown_task_option_is_refused_as_cumulusci_does(cci_project):
+    from cumulusci.core.config import TaskConfig
+    from cumulusci.core.exceptions import TaskOptionsError
+
+    from slakit.cci_tasks import BackfillTiers
+
+    with pytest.raises(TaskOptionsError) as exc:
+        BackfillTiers(cci_project, TaskConfig({"options": {"tiers": "tiers.yml", "bulks": "always"}}),
+                      cci_project.keychain.get_org("uat"))
+    assert str(exc.value).startswith("bulks: unknown option bulks (options: tiers, tier, dry_run,")
+
+
+def test_the_tasks_declare_the_options_they_always_had(cci_project):
+    from slakit.cci_tasks import BackfillTiers, DeployTiers, RenderTiers, SmokeTiers
+
+    assert set(RenderTiers.task_options) == {"tiers", "out", "format"}
+    assert set(DeployTiers.task_options) == {"tiers", "rendered_dir", "check_only", "test_level", "allow_production"}
+    assert set(BackfillTiers.task_options) == {"tiers", "tier", "dry_run", "cases", "sla_start", "batch_size", "bulk",
+                                               "allow_production"}
+    assert set(SmokeTiers.task_options) == {"tiers", "tier", "minutes", "junit", "wait_actions", "actions_timeout",
+                                            "keep"}
+    assert all(o["description"] for t in (RenderTiers, DeployTiers, BackfillTiers, SmokeTiers)
+               for o in t.task_options.values())
+
+
+# One table for both front ends: `slakit <command> --<flag> VALUE` and the task's `<option>: VALUE`
+# accept and refuse the same values (the flag comes from the one options declaration).
+SAME_VALUES = [
+    ("render", "format", "mdapi", True), ("render", "format", "source", True), ("render", "format", "pdf", False),
+    ("deploy", "test_level", "RunLocalTests", True), ("deploy", "test_level", "Sometimes", False),
+    ("backfill", "batch_size", "1", True), ("backfill", "batch_size", "200", True),
+    ("backfill", "batch_size", "0", False), ("backfill", "batch_size", "500", False),
+    ("backfill", "batch_size", "many", False),
+    ("backfill", "bulk", "never", True), ("backfill", "bulk", "sometimes", False),
+    ("backfill", "sla_start", "created", True), ("backfill", "sla_start", "later", False),
+    ("smoke", "minutes", "1", True), ("smoke", "minutes", "0", False), ("smoke", "minutes", "four", False),
+]
+
+
+def _front_ends(command: str):
+    from slakit.backfill.options import BackfillOptions
+    from slakit.cci_tasks import BackfillTiers, DeployTiers, RenderTiers, SmokeTiers
+    from slakit.deploy.options import DeployOptions
+    from slakit.render.options import RenderOptions
+    from slakit.smoke.options import SmokeOptions
+
+    return {"render": (RenderOptions, RenderTiers, []), "deploy": (DeployOptions, DeployTiers, ["--org", "uat"]),
+            "backfill": (BackfillOptions, BackfillTiers, ["--org", "uat"]),
+            "smoke": (SmokeOptions, SmokeTiers, ["--org", "uat"])}[command]
+
+
+@pytest.mark.parametrize("command, option, value, accepted", SAME_VALUES,
+                         ids=[f"{c}-{o}-{v}" for c, o, v, _ in SAME_VALUES])
+def test_the_cli_and_the_task_accept_and_refuse_the_same_values(command, option, value, accepted, cci_project,
+                                                                 run_cli, tmp_path):
+    import dataclasses
+
+    from cumulusci.core.config import TaskConfig
+    from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
+
+    options_class, task_class, extra = _front_ends(command)
+    flag = next(f.metadata["flag"] for f in dataclasses.fields(options_class) if f.metadata.get("task") == option)
+    missing = tmp_path / "missing.yml"  # an accepted value gets as far as reading tiers.yml
+    cli = run_cli(command, missing, *extra, flag, value)
+    task_config = TaskConfig({"options": {"tiers": str(missing), option: value}})
+    org_config = cci_project.keychain.get_org("uat")
+    if accepted:
+        assert cli.exit_code == 1 and "missing.yml" in cli.stderr, cli.stderr
+        task = task_class(cci_project, task_config, org_config)
+        with pytest.raises(CumulusCIFailure) as failed:
+            task()
+        assert not isinstance(failed.value, TaskOptionsError) and "missing.yml" in str(failed.value)
+    else:
+        assert cli.exit_code == 2 and flag in cli.stderr, cli.stderr
+        with pytest.raises(TaskOptionsError) as refused:
+            task_class(cci_project, task_config, org_config)
+        assert str(refused.value).startswith(f"{option}: "), str(refused.value)
+        line = cli.stderr.strip().splitlines()[-1]
+        if "Invalid value" not in line:  # slakit's check, not Typer's int parsing: the same sentence
+            assert str(refused.value) == line.replace(flag, option)

@@ -32,6 +32,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "slakit"
 LAYERS = {
     "slakit": 0, "errors": 0, "salesforce": 0, "clock": 0,   # the package root, errors, constants, time
     "config": 1, "org": 1,                                   # tiers.yml -> Project; the org connection
+    "options": 1,                                            # the base of the per-command options objects
     "render": 2, "simulate": 2,                              # Project -> files; Project -> timelines
     "deploy": 3, "backfill": 3,                              # rendered files -> org; records (on the clock)
     "smoke": 4, "audit": 4,                                  # deploy + org reads

@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slakit import clock
 from slakit.audit.durations import parse_sf_datetime, short, soql_datetime
 from slakit.audit.hours import HoursBook, load_hours
 from slakit.org.soql import iter_records, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 FIELDS = ("Id, CaseId, Case.CaseNumber, Case.Subject, Case.Account.Name, Case.Owner.Name, "
           "Case.Entitlement.SlaProcess.Name, MilestoneType.Name, StartDate, TargetDate, BusinessHoursId, "
@@ -111,8 +117,8 @@ def classify(rec: dict, book: HoursBook, now: dt.datetime, within: int) -> AtRis
         target=target, remaining_minutes=remaining, state=state, hours=book.name(hours_id))
 
 
-def at_risk(sf, *, within_minutes: int, tiers: list[str] | None = None, now: dt.datetime | None = None,
-            project=None, book: HoursBook | None = None) -> AtRisk:
+def at_risk(sf: Salesforce, *, within_minutes: int, tiers: list[str] | None = None, now: dt.datetime | None = None,
+            project: Project | None = None, book: HoursBook | None = None) -> AtRisk:
     """Milestones violated or due within `within_minutes` business minutes, soonest first."""
     now = now or dt.datetime.now(dt.timezone.utc)
     book = book or load_hours(sf, project)

@@ -12,16 +12,21 @@ docs/audit.md):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.audit.findings import FAIL, PASS, SKIP, WARN, Finding
 from slakit.audit.metadata import Snapshot
 from slakit.config.names import ALWAYS_OPEN_HOURS, api_name
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 
 def _key(name: str) -> str:
     return api_name(name).lower()
 
 
-def _tier_for(project, process_name: str):
+def _tier_for(project: Project | None, process_name: str):
     if project is None:
         return None
     for t in project.tiers:
@@ -78,7 +83,7 @@ def _subject(snap: Snapshot, p) -> str:
     return f"{p.name} v{p.version}" if len(same) > 1 and p.version else p.name
 
 
-def check_process_hours(snap: Snapshot, project=None) -> list[Finding]:
+def check_process_hours(snap: Snapshot, project: Project | None = None) -> list[Finding]:
     out = []
     for p in snap.active_processes():
         if p.business_hours:
@@ -217,7 +222,7 @@ def check_readable(snap: Snapshot) -> list[Finding]:
                     fix="fix or re-retrieve those files")]
 
 
-def metadata_checks(snap: Snapshot, project=None) -> list[Finding]:
+def metadata_checks(snap: Snapshot, project: Project | None = None) -> list[Finding]:
     out = check_processes_present(snap) + check_readable(snap)
     if not snap.processes:
         return out

@@ -4,13 +4,20 @@ it, expired entitlements whose open cases still run milestones, and case allowan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.audit.findings import PASS, SKIP, WARN, Finding
 from slakit.org.soql import count, query_list, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 SHOW = 10  # names listed in a finding's details
 
 
-def check_cases_without_entitlement(sf) -> list[Finding]:
+def check_cases_without_entitlement(sf: Salesforce) -> list[Finding]:
     rows = query_list(sf, "SELECT Origin, COUNT(Id) FROM Case WHERE IsClosed = false AND EntitlementId = null "
                           "GROUP BY Origin", action="counting open cases without an entitlement")
     by_origin = {(r.get("Origin") or "(none)"): int(r.get("expr0") or 0) for r in rows}
@@ -25,7 +32,7 @@ def check_cases_without_entitlement(sf) -> list[Finding]:
                         "without a contact's entitlement), then backfill: slakit backfill")]
 
 
-def check_accounts_without_entitlement(sf, project) -> list[Finding]:
+def check_accounts_without_entitlement(sf: Salesforce, project: Project | None) -> list[Finding]:
     if project is None:
         return [Finding("accounts.entitlement", SKIP, "pass tiers.yml to check accounts against the tiers")]
     out = []
@@ -46,7 +53,7 @@ def check_accounts_without_entitlement(sf, project) -> list[Finding]:
     return out
 
 
-def check_expired_with_open_milestones(sf) -> list[Finding]:
+def check_expired_with_open_milestones(sf: Salesforce) -> list[Finding]:
     where = ("IsClosed = false AND Entitlement.Status = 'Expired' AND Id IN (SELECT CaseId FROM CaseMilestone "
              "WHERE IsCompleted = false)")
     n = count(sf, f"SELECT COUNT() FROM Case WHERE {where}", action="counting cases on expired entitlements")
@@ -62,7 +69,7 @@ def check_expired_with_open_milestones(sf) -> list[Finding]:
                     fix="renew the entitlements (EndDate) or move the cases to a current one")]
 
 
-def check_allowance_overruns(sf) -> list[Finding]:
+def check_allowance_overruns(sf: Salesforce) -> list[Finding]:
     rows = query_list(sf, "SELECT Id, Name, Account.Name, CasesPerEntitlement, RemainingCases FROM Entitlement "
                           "WHERE IsPerIncident = true AND RemainingCases < 0 ORDER BY RemainingCases ASC",
                       action="reading case allowances")
@@ -77,6 +84,6 @@ def check_allowance_overruns(sf) -> list[Finding]:
                     details=details, fix="renew or upsize those entitlements (CasesPerEntitlement)")]
 
 
-def data_checks(sf, project=None) -> list[Finding]:
+def data_checks(sf: Salesforce, project: Project | None = None) -> list[Finding]:
     return (check_cases_without_entitlement(sf) + check_accounts_without_entitlement(sf, project)
             + check_expired_with_open_milestones(sf) + check_allowance_overruns(sf))

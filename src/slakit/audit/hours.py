@@ -8,9 +8,15 @@ belong to, so hours known only from the org count without holidays (docs/audit.m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slakit import clock
 from slakit.org.soql import iter_records
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS_SOQL = ("SELECT Id, Name, IsActive, IsDefault, TimeZoneSidKey, "
@@ -69,7 +75,7 @@ class HoursBook:
         return self.names.get(hours_id or self.default_id or "")
 
 
-def load_hours(sf, project=None) -> HoursBook:
+def load_hours(sf: Salesforce, project: Project | None = None) -> HoursBook:
     """Every BusinessHours record of the org as a calendar (tiers.yml hours win by name)."""
     by_name = {}
     if project is not None:

@@ -9,6 +9,8 @@ FlowDefinitionView then read), the Snapshot checks, the data checks, then drift 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.audit.checks import metadata_checks
 from slakit.audit.data_checks import data_checks
 from slakit.audit.findings import FAIL, PASS, WARN, AuditResult, Finding
@@ -17,12 +19,18 @@ from slakit.audit.metadata import Snapshot, parse_flow, parse_process, parse_wor
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
+    from slakit.org.connect import OrgConnection
+
 FLOWS_SOQL = ("SELECT ApiName, Label, IsActive, ProcessType, TriggerType, TriggerObjectOrEventLabel "
               "FROM FlowDefinitionView WHERE ProcessType = 'AutoLaunchedFlow' AND TriggerType IN "
               "('RecordBeforeSave', 'RecordAfterSave')")
 
 
-def org_snapshot(sf, source: str) -> Snapshot:
+def org_snapshot(sf: Salesforce, source: str) -> Snapshot:
     snap = Snapshot(source=source)
     names = list_metadata(sf, "EntitlementProcess")
     for full_name, rec in read_metadata(sf, "EntitlementProcess", names).items():
@@ -40,7 +48,7 @@ def org_snapshot(sf, source: str) -> Snapshot:
     return snap
 
 
-def check_drift(conn, project) -> list[Finding]:
+def check_drift(conn: OrgConnection, project: Project) -> list[Finding]:
     """What the org differs from tiers.yml: `slakit plan` (deploy.run.plan_project) reused as is."""
     from slakit.errors import SlakitError
 
@@ -62,7 +70,7 @@ def check_drift(conn, project) -> list[Finding]:
                     fix="review with `slakit plan`, then `slakit deploy` (or update tiers.yml)")]
 
 
-def audit_org(conn, *, project=None, drift: bool = True) -> AuditResult:
+def audit_org(conn: OrgConnection, *, project: Project | None = None, drift: bool = True) -> AuditResult:
     """Findings for a live org. `conn` is an OrgConnection (or anything with `.sf` and `.name`)."""
     sf = conn.sf
     result = AuditResult(source=f"org {conn.name}")

@@ -8,24 +8,28 @@ errors name the fault code and message, never the request.
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from slakit.errors import OrgError
 from slakit.salesforce import MD_NS
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
 ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 READ_CHUNK = 10  # readMetadata reads at most 10 components per call
 
 
-def _envelope(sf, body: str) -> str:
+def _envelope(sf: Salesforce, body: str) -> str:
     return (f'<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" '
             f'xmlns:md="{MD_NS}"><soapenv:Header><md:SessionHeader><md:sessionId>{escape(sf.session_id)}'
             f"</md:sessionId></md:SessionHeader></soapenv:Header><soapenv:Body>{body}</soapenv:Body>"
             "</soapenv:Envelope>")
 
 
-def _call(sf, body: str, action: str):
+def _call(sf: Salesforce, body: str, action: str):
     import requests
 
     url = f"https://{sf.sf_instance}/services/Soap/m/{sf.sf_version}"
@@ -49,15 +53,15 @@ def _call(sf, body: str, action: str):
     return root
 
 
-def list_metadata(sf, md_type: str) -> list[str]:
+def list_metadata(sf: Salesforce, md_type: str) -> list[str]:
     """fullNames of every component of `md_type` in the org."""
     body = (f"<md:listMetadata><md:queries><md:type>{escape(md_type)}</md:type></md:queries>"
-            f"<md:asOfVersion>{escape(sf.sf_version)}</md:asOfVersion></md:listMetadata>")
+            f"<md:asOfVersion>{escape(str(sf.sf_version))}</md:asOfVersion></md:listMetadata>")
     root = _call(sf, body, f"listing {md_type}")
     return sorted({r.findtext(f"{{{MD_NS}}}fullName") for r in root.iter(f"{{{MD_NS}}}result")} - {None})
 
 
-def read_metadata(sf, md_type: str, full_names: list[str]) -> dict[str, etree._Element]:
+def read_metadata(sf: Salesforce, md_type: str, full_names: list[str]) -> dict[str, etree._Element]:
     """`<records>` elements by fullName (components that do not exist are left out)."""
     out: dict[str, etree._Element] = {}
     names = list(full_names)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slakit.audit.checks import metadata_checks
 from slakit.audit.findings import AuditResult
 from slakit.audit.metadata import read_folder
 from slakit.errors import UsageError
 
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
-def audit_metadata(folder: str | Path, project=None) -> AuditResult:
+
+def audit_metadata(folder: str | Path, project: Project | None = None) -> AuditResult:
     """Findings for every entitlement file under `folder` (mdapi or source format, any depth)."""
     path = Path(folder)
     if not path.is_dir():

@@ -25,13 +25,18 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit import clock
 from slakit.audit.at_risk import NO_TIER, _get
 from slakit.audit.durations import parse_sf_datetime, soql_datetime
 from slakit.audit.hours import HoursBook, load_hours
 from slakit.org.soql import count, iter_records
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 FIELDS = ("Case.Entitlement.SlaProcess.Name, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
           "IsCompleted, IsViolated, BusinessHoursId, Case.BusinessHoursId")
@@ -148,8 +153,9 @@ class Aggregator:
         self.report.scanned += 1
 
 
-def compliance_report(sf, *, since: dt.datetime, until: dt.datetime | None = None, tiers: list[str] | None = None,
-                      project=None, book: HoursBook | None = None,
+def compliance_report(sf: Salesforce, *, since: dt.datetime, until: dt.datetime | None = None,
+                      tiers: list[str] | None = None,
+                      project: Project | None = None, book: HoursBook | None = None,
                       progress: Callable[[int, int | None], None] | None = None) -> Report:
     """Stream the CaseMilestones started in [since, until) into a Report."""
     from slakit.org.soql import soql

@@ -13,8 +13,9 @@ per 100,000 rows) while collections grow by one call per 200 records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit.backfill.collections import CollectionWriter
 from slakit.backfill.guards import org_today, running_jobs
@@ -27,6 +28,9 @@ from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_tim
 from slakit.config.project import Project
 from slakit.errors import OrgError, UsageError
 from slakit.org.guard import confirm_production
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 BULK_THRESHOLD = 2_000
 MODES = ("auto", "always", "never")
@@ -71,7 +75,7 @@ def select_tiers(project: Project, names: list[str] | None):
     return [t for t in project.tiers if t in chosen]  # file order
 
 
-def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_run: bool = False,
+def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = None, dry_run: bool = False,
                  cases: bool = False, batch_size: int = 200, bulk: str = "auto",
                  start: str | dt.date | None = None, journal_dir: str | Path = ".slakit/journal",
                  progress: ProgressFn | None = None, confirm: ConfirmFn | None = None,
@@ -152,7 +156,7 @@ def run_backfill(project: Project, sf, *, tiers: list[str] | None = None, dry_ru
     return report
 
 
-def _usage_warning(sf, report: BackfillReport, planned: int) -> None:
+def _usage_warning(sf: Salesforce, report: BackfillReport, planned: int) -> None:
     """Warn when the org's remaining daily API calls look too few (from Sforce-Limit-Info)."""
     usage = getattr(sf, "api_usage", {}).get("api-usage")
     if usage is None:
@@ -163,7 +167,8 @@ def _usage_warning(sf, report: BackfillReport, planned: int) -> None:
         report.warnings.append(f"the org has {remaining} API calls left today; this run needs about {need}")
 
 
-def _execute(sf, project, report, targets, results, createable, start_date, cases, batch_size, policy,
+def _execute(sf: Salesforce, project: Project, report, targets, results, createable, start_date, cases, batch_size,
+             policy,
              journal_dir, org_name, progress, sleep, clock_now) -> None:
     from slakit import __version__
 
@@ -219,7 +224,8 @@ def _as_org_error(exc: BaseException) -> BaseException:
 class Context:
     """What the write phases share: client, journal, error files, report, retry policy."""
 
-    def __init__(self, sf, journal, errors, case_errors, report, results, policy, batch_size, progress, sleep):
+    def __init__(self, sf: Salesforce, journal, errors, case_errors, report, results, policy, batch_size, progress,
+                 sleep):
         self.sf, self.journal, self.errors, self.case_errors = sf, journal, errors, case_errors
         self.report, self.results, self.policy = report, results, policy
         self.batch_size, self.progress, self.sleep = batch_size, progress, sleep
@@ -264,7 +270,7 @@ def create_collections(ctx: Context, targets, createable, start_date) -> None:
         batch = [rec for _, rec in chunk]
         tiers = [t for t, _ in chunk]
         try:
-            out = ctx.writer.create("Entitlement", batch, reconcile=lambda b, ts=tiers: reconcile(ctx, ts, b))
+            out = ctx.writer.create("Entitlement", batch, reconcile=functools.partial(reconcile, ctx, tiers))
         except Stop as stop:
             record_created(ctx, tiers, batch, stop.partial)
             raise

@@ -19,9 +19,12 @@ import io
 import json
 import tempfile
 import time
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from slakit.backfill.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 JOB_MAX_RECORDS = 100_000  # rows per job (~12 MB of Entitlement CSV)
 JOB_MAX_BYTES = 90 * 1024 * 1024  # Bulk API 2.0 takes at most 100 MB of CSV per job
@@ -60,7 +63,7 @@ class CsvSpool:
 class BulkClient:
     """Raw Bulk API 2.0 ingest calls over `sf.session`."""
 
-    def __init__(self, sf, policy: RetryPolicy | None = None, sleep: Callable[[float], None] | None = None):
+    def __init__(self, sf: Salesforce, policy: RetryPolicy | None = None, sleep: Callable[[float], None] | None = None):
         self.sf = sf
         self.policy = policy or RetryPolicy()
         self.sleep = sleep

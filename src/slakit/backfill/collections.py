@@ -12,9 +12,12 @@ with the retry rules of `slakit.backfill.retry`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit.backfill.retry import RETRYABLE_RECORD_CODES, RetryPolicy, Stop, classify, error_code, stop_for
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 MAX_RECORDS = 200
 
@@ -47,7 +50,7 @@ def _first_error(item: dict) -> tuple[str | None, str]:
 class CollectionWriter:
     """Writes through `sf.restful("composite/sobjects", ...)` (the real simple-salesforce client)."""
 
-    def __init__(self, sf, policy: RetryPolicy | None = None):
+    def __init__(self, sf: Salesforce, policy: RetryPolicy | None = None):
         self.sf = sf
         self.policy = policy or RetryPolicy()
 

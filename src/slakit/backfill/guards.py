@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slakit.backfill.model import BackfillReport
 from slakit.errors import OrgError
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
-def running_jobs(sf, journal_dir: Path, org: dict, report: BackfillReport, policy, sleep) -> None:
+
+def running_jobs(sf: Salesforce, journal_dir: Path, org: dict, report: BackfillReport, policy, sleep) -> None:
     """Refuse to write while a Bulk insert job of an earlier, stopped run may still be creating
     entitlements: the anti-join cannot see rows not yet saved, so writing now could duplicate
     them. A finished job is fine (its rows are in the org; `--undo` of that run reads them)."""
@@ -47,7 +51,7 @@ def running_jobs(sf, journal_dir: Path, org: dict, report: BackfillReport, polic
     raise OrgError(message, hint="wait until it finishes (Setup > Bulk Data Load Jobs), then re-run the same command")
 
 
-def org_today(sf, now=None) -> dt.date:
+def org_today(sf: Salesforce, now=None) -> dt.date:
     """Today in the connected user's time zone (what SOQL's TODAY means for this user); the
     client's own date when the org does not say (userinfo unreachable or without `zoneinfo`)."""
     from zoneinfo import ZoneInfo

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.model import TierResult, TierTarget
 from slakit.org.soql import soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 CURRENT = "(EndDate = null OR EndDate >= TODAY)"
 ACTIVE = "(StartDate = null OR StartDate <= TODAY) AND (EndDate = null OR EndDate >= TODAY)"
@@ -102,7 +105,7 @@ class RecordBuilder:
         return record
 
 
-def count_tier(sf, target: TierTarget, result: TierResult, *, samples: int = 0) -> None:
+def count_tier(sf: Salesforce, target: TierTarget, result: TierResult, *, samples: int = 0) -> None:
     """Fill matched / planned / skipped (two COUNT() calls, or one query page when sampling)."""
     from slakit.org.errors import org_errors
 
@@ -118,7 +121,7 @@ def count_tier(sf, target: TierTarget, result: TierResult, *, samples: int = 0) 
     result.skipped = max(0, result.matched - result.planned)
 
 
-def count_cases(sf, target: TierTarget) -> int:
+def count_cases(sf: Salesforce, target: TierTarget) -> int:
     from slakit.org.errors import org_errors
 
     with org_errors(f"counting open cases of tier '{target.name}'"):

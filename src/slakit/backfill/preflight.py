@@ -15,18 +15,24 @@ All missing pieces are reported together, by name, with the command that fixes t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.backfill.model import TierTarget
 from slakit.backfill.plan import tier_where
 from slakit.config.project import Project, Tier
 from slakit.errors import OrgError, Problem
 from slakit.org.errors import org_errors
+from slakit.org.soql import sobject_type
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
                 "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess")  # at most 1,000 in an org
 HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
 
 
-def describe_createable(sf, sobject: str, *, updateable: bool = False) -> set[str] | None:
+def describe_createable(sf: Salesforce, sobject: str, *, updateable: bool = False) -> set[str] | None:
     """Createable (or updateable) field names; None when the object does not exist in the org."""
     from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
@@ -56,7 +62,7 @@ def fix_command(project: Project, org_name: str | None) -> str:
     return f"slakit deploy {project.source} --org {org_name or '<org>'}"
 
 
-def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None = None,
+def preflight(sf: Salesforce, project: Project, tiers: list[Tier], *, org_name: str | None = None,
               cases: bool = False) -> tuple[list[TierTarget], set[str], list[str]]:
     """(targets for tiers with an accounts clause, createable Entitlement fields, notes)."""
     fix = fix_command(project, org_name)
@@ -85,7 +91,7 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
     wanted = [t for t in tiers if t.entitlement.accounts]
     if wanted:
         with org_errors("describing Account"):
-            account = sf.Account.describe()
+            account = sobject_type(sf, "Account").describe()
         problems += unknown_account_fields(project, wanted, account)
     notes = [f"tier '{t.name}' has no entitlement.accounts clause: nothing to backfill"
              for t in tiers if not t.entitlement.accounts]

@@ -20,7 +20,10 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 RETRYABLE_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
 STOP_CODES = {
@@ -130,7 +133,7 @@ def call_kind(method: str, url: str) -> str:
 
 
 @contextmanager
-def counting_calls(sf) -> Iterator[Counter]:
+def counting_calls(sf: Salesforce) -> Iterator[Counter]:
     """Count the HTTP calls made through `sf.session` by kind while the block runs."""
     counter: Counter = Counter()
 
@@ -152,7 +155,7 @@ TIMEOUT = (30.0, 300.0)  # (connect, read) seconds: a query page or a 200-record
 
 
 @contextmanager
-def request_timeout(sf, timeout: float | tuple[float, float] | None = TIMEOUT) -> Iterator[None]:
+def request_timeout(sf: Salesforce, timeout: float | tuple[float, float] | None = TIMEOUT) -> Iterator[None]:
     """Give every request made through `sf.session` a timeout (unless the caller set one)."""
     session = sf.session
     if timeout is None or "request" in vars(session):
@@ -165,7 +168,7 @@ def request_timeout(sf, timeout: float | tuple[float, float] | None = TIMEOUT) -
             kwargs["timeout"] = timeout
         return original(method, url, *args, **kwargs)
 
-    session.request = request
+    setattr(session, "request", request)  # an instance attribute over the method; removed after
     try:
         yield
     finally:

@@ -13,10 +13,14 @@ are counted with one COUNT() query, so the dry run downloads no case. Milestones
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from slakit import clock
 from slakit.config.project import Project, Tier
 from slakit.org.soql import soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 SLA_STARTS = ("now", "created")
 MAX_BACK = dt.timedelta(days=3660)  # past ten years back nothing in a plan changes
@@ -75,7 +79,7 @@ def soql_instant(instant: dt.datetime) -> str:
     return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def count_violated(sf, project: Project, target, result, now: dt.datetime, sla_start: str) -> None:
+def count_violated(sf: Salesforce, project: Project, target, result, now: dt.datetime, sla_start: str) -> None:
     """Fill `cases_violated_if_created` (one COUNT() of the open cases created at or before the
     tier's threshold) and `cases_violated_at_once` (the same with --sla-start created, else 0)."""
     from slakit.backfill.plan import open_cases_soql

@@ -6,12 +6,15 @@ timeout on page 37 of 500 retries that page instead of failing the run. Only one
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.retry import RetryPolicy
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
-def pages(sf, soql: str, policy: RetryPolicy) -> Iterator[dict]:
+
+def pages(sf: Salesforce, soql: str, policy: RetryPolicy) -> Iterator[dict]:
     """Each page body (`totalSize`, `done`, `records`, `nextRecordsUrl`) of `soql`."""
     page = policy.call(lambda: sf.query(soql))
     while True:
@@ -22,12 +25,12 @@ def pages(sf, soql: str, policy: RetryPolicy) -> Iterator[dict]:
         page = policy.call(lambda: sf.query_more(url, identifier_is_url=True))
 
 
-def records(sf, soql: str, policy: RetryPolicy) -> Iterator[dict]:
+def records(sf: Salesforce, soql: str, policy: RetryPolicy) -> Iterator[dict]:
     """Records of `soql`, one page in memory at a time."""
     for page in pages(sf, soql, policy):
         yield from page.get("records") or []
 
 
-def query_all(sf, soql: str, policy: RetryPolicy) -> list[dict]:
+def query_all(sf: Salesforce, soql: str, policy: RetryPolicy) -> list[dict]:
     """All records of a small query (lookups of at most a few hundred rows)."""
     return list(records(sf, soql, policy))

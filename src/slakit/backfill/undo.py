@@ -13,7 +13,7 @@ API 2.0 delete job above the bulk threshold.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.bulk import BulkClient, CsvSpool, run_job, split_error
 from slakit.backfill.collections import CollectionWriter
@@ -24,6 +24,9 @@ from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_tim
 from slakit.backfill.stream import query_all
 from slakit.errors import GuardError, UsageError
 from slakit.org.guard import confirm_production
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
 
@@ -50,7 +53,7 @@ def _unfinished_jobs(path) -> list[str]:
     return [j for j in started if j not in done]
 
 
-def undo(journal_path: str | Path, sf, *, dry_run: bool = False, confirm: ConfirmFn | None = None,
+def undo(journal_path: str | Path, sf: Salesforce, *, dry_run: bool = False, confirm: ConfirmFn | None = None,
          progress: ProgressFn | None = None, batch_size: int = 200, bulk: str = "auto", sleep=None,
          retry: RetryPolicy | None = None, bulk_threshold: int | None = None) -> UndoReport:
     """Delete what the journaled run created and clear the case stamps it set."""
@@ -133,7 +136,7 @@ def _job_successes(client: BulkClient, jobs: list[str]) -> Iterator[str]:
             yield row["sf__Id"]
 
 
-def _clear_stamps(sf, path, writer, policy, batch_size, report, fail, tick) -> None:
+def _clear_stamps(sf: Salesforce, path, writer, policy, batch_size, report, fail, tick) -> None:
     from slakit.org.soql import soql
 
     for chunk in batched(_stamps(path), batch_size):

@@ -18,10 +18,13 @@ from __future__ import annotations
 import csv
 import json
 import time
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.bulk import POLL_CAP, POLL_START, BulkClient, _logical_lines
 from slakit.errors import OrgError
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 MAX_RECORDS = 50_000  # rows per results request (a set of results; Salesforce may return fewer)
 BOOLEAN_FIELDS = frozenset({"IsClosed", "IsStopped", "IsEscalated", "Incoming", "IsPublished"})
@@ -74,7 +77,7 @@ class QueryJobs(BulkClient):
                 return
 
 
-def bulk_pages(sf, soql: str, *, page_size: int = 2000, policy=None, sleep=None) -> Iterator[list[dict]]:
+def bulk_pages(sf: Salesforce, soql: str, *, page_size: int = 2000, policy=None, sleep=None) -> Iterator[list[dict]]:
     """The rows of `soql` run as one Bulk API 2.0 query job, `page_size` at a time."""
     jobs = QueryJobs(sf, policy, sleep)
     job_id = jobs.start(soql)

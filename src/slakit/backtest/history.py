@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from slakit.audit.durations import parse_sf_datetime, soql_datetime
 from slakit.backtest.verdict import CaseFacts, Timeline
 from slakit.org.errors import org_errors
 from slakit.org.soql import in_chunks, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 BATCH = 200
 CASE_FIELDS = ("Id", "CaseNumber", "AccountId", "CreatedDate", "ClosedDate", "IsClosed", "Status", "OwnerId",
@@ -39,7 +42,7 @@ RECORDED_FIELDS = ("CaseId, MilestoneType.Name, StartDate, TargetDate, Completio
 ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 
-def rows(sf, query: str, policy, action: str) -> Iterator[dict]:
+def rows(sf: Salesforce, query: str, policy, action: str) -> Iterator[dict]:
     """Records of `query` page by page, each page retried by backfill's `RetryPolicy` (5xx, timeouts)."""
     from slakit.backfill.stream import records
 
@@ -57,7 +60,7 @@ def history_names(case_fields: Iterable[str]) -> list[str]:
     return out
 
 
-def tracked_fields(sf, case_fields: list[str], since: dt.datetime, until: dt.datetime, policy) -> set[str]:
+def tracked_fields(sf: Salesforce, case_fields: list[str], since: dt.datetime, until: dt.datetime, policy) -> set[str]:
     """Case fields with at least one CaseHistory row in [since, until): one `LIMIT 1` probe per field
     (selective and cheap on a large history table, where an aggregate over it could time out)."""
     seen = set()
@@ -69,7 +72,7 @@ def tracked_fields(sf, case_fields: list[str], since: dt.datetime, until: dt.dat
     return seen
 
 
-def closed_statuses(sf, policy) -> set[str]:
+def closed_statuses(sf: Salesforce, policy) -> set[str]:
     found = rows(sf, "SELECT ApiName, MasterLabel FROM CaseStatus WHERE IsClosed = true", policy,
                  "reading closed case statuses")
     return {str(v).lower() for r in found for v in (r.get("ApiName"), r.get("MasterLabel")) if v}
@@ -93,7 +96,7 @@ def _is_owner_id(value: object) -> bool:
 class HistoryReader:
     """Reads the histories of a page of cases, batched, and builds their `CaseFacts`."""
 
-    def __init__(self, sf, *, fields: list[str], tracked: set[str], closed: set[str], responses: bool,
+    def __init__(self, sf: Salesforce, *, fields: list[str], tracked: set[str], closed: set[str], responses: bool,
                  recorded: bool, until: dt.datetime, policy, batch: int = BATCH):
         self.sf, self.fields, self.tracked, self.closed = sf, fields, tracked, closed
         self.responses, self.recorded, self.until, self.batch = responses, recorded, until, batch
@@ -191,7 +194,7 @@ class HistoryReader:
         return spans
 
 
-def read_pages(sf, query: str, *, use_bulk: bool, policy=None, sleep=None) -> Iterator[list[dict]]:
+def read_pages(sf: Salesforce, query: str, *, use_bulk: bool, policy=None, sleep=None) -> Iterator[list[dict]]:
     """Pages of case records: REST (nextRecordsUrl, 2,000 a page) or one Bulk API 2.0 query job."""
     if use_bulk:
         from slakit.backtest.bulkquery import bulk_pages

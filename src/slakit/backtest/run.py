@@ -22,7 +22,7 @@ and no queueing, so slakit switches at 10,000.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit import clock
 from slakit.audit.hours import HoursBook, load_hours
@@ -33,6 +33,9 @@ from slakit.config.project import Project, Tier
 from slakit.errors import OrgError, SlakitError, UsageError
 from slakit.org.errors import org_errors
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 BULK_QUERY_THRESHOLD = 10_000
 TIER_FROM = ("accounts", "entitlement")
@@ -59,7 +62,8 @@ def calendars(project: Project, tier: Tier, book: HoursBook) -> list[clock.Calen
     return out
 
 
-def tier_filters(sf, project: Project, tiers: list[Tier], tier_from: str) -> tuple[list[tuple[Tier, str]], list[str]]:
+def tier_filters(sf: Salesforce, project: Project, tiers: list[Tier], tier_from: str) -> tuple[list[tuple[Tier,
+                 str]], list[str]]:
     """(tier, WHERE fragment on Case) for the tiers that can be replayed, and notes for the rest."""
     notes: list[str] = []
     out: list[tuple[Tier, str]] = []
@@ -96,7 +100,7 @@ def _select(project: Project, names: list[str] | None) -> list[Tier]:
     return select_tiers(project, names)
 
 
-def run_backtest(project: Project, sf, *, since: dt.datetime, until: dt.datetime,
+def run_backtest(project: Project, sf: Salesforce, *, since: dt.datetime, until: dt.datetime,
                  compare: Project | None = None, tier_from: str = "accounts", tiers: list[str] | None = None,
                  bulk: str = "auto", bulk_threshold: int = BULK_QUERY_THRESHOLD,
                  settings: clock.Settings = clock.DEFAULT, progress: ProgressFn | None = None,
@@ -124,7 +128,7 @@ def run_backtest(project: Project, sf, *, since: dt.datetime, until: dt.datetime
     return result
 
 
-def _run(sf, projects, selected, result: Backtest, tier_from, bulk, threshold, settings, policy, progress,
+def _run(sf: Salesforce, projects, selected, result: Backtest, tier_from, bulk, threshold, settings, policy, progress,
          on_verdict, sleep) -> None:
     since, until = result.since, result.until
     names = global_sobjects(sf)

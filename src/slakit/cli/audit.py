@@ -8,11 +8,14 @@ table (or one JSON document with --json). Exit codes: audit 1 when any finding f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from slakit.cli.common import console, emit_json, emit_result, err_console
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 def _project(tiers: Optional[Path]):
     if tiers is None:
@@ -22,7 +25,7 @@ def _project(tiers: Optional[Path]):
     return load_project(tiers)
 
 
-def _connect(org: str, project):
+def _connect(org: str, project: Project):
     from slakit.org.connect import connect_project
 
     return connect_project(org, project)

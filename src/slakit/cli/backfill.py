@@ -154,50 +154,36 @@ def register(app: typer.Typer) -> None:
         journal_dir: Path = typer.Option(Path(".slakit/journal"), "--journal-dir", help="Where journals go."),
     ) -> None:
         """Create missing entitlements on existing accounts (and stamp open cases); --undo reverses a run."""
-        from slakit.errors import UsageError
+        from slakit.backfill.options import BackfillOptions
 
-        _check_options(bulk, batch_size, start)
-        if sla_start not in ("now", "created"):
-            raise UsageError(f"--sla-start '{sla_start}' is not one of now, created", field="--sla-start")
-        if undo_journal is not None:
-            if tiers_file is not None:
-                raise UsageError("--undo takes a journal, not a tiers file", hint="slakit backfill --undo FILE --org X")
-            _undo(undo_journal, org, dry_run, json_out, batch_size, bulk, yes)
+        # bad option values fail (exit 2) before tiers.yml is read or the org is contacted
+        opts = BackfillOptions(tiers=tiers_file, tier=tuple(tier), dry_run=dry_run, cases=cases,
+                               batch_size=batch_size, bulk=bulk, yes=yes, start=start, sla_start=sla_start,
+                               undo=undo_journal, journal_dir=journal_dir)
+        if opts.undo is not None:
+            _undo(opts.undo, org, opts.dry_run, json_out, opts.batch_size, opts.bulk, opts.yes)
             return
-        if tiers_file is None:
-            raise UsageError("missing TIERS", hint="slakit backfill tiers.yml --org uat [--dry-run]")
+        assert opts.tiers is not None  # BackfillOptions: TIERS or --undo
         from slakit.backfill import run_backfill
         from slakit.backfill.apply import select_tiers
         from slakit.config import load_project
         from slakit.org.connect import connect_project
 
-        project = load_project(tiers_file)
-        select_tiers(project, tier or None)  # a wrong --tier is a usage error before the org is read
+        project = load_project(opts.tiers)
+        tiers = list(opts.tier) or None
+        select_tiers(project, tiers)  # a wrong --tier is a usage error before the org is read
         conn = connect_project(org, project)
-        with _Bar(enabled=not dry_run) as bar:
-            report = run_backfill(project, conn.sf, tiers=tier or None, dry_run=dry_run, cases=cases,
-                                  batch_size=batch_size, bulk=bulk, start=start, journal_dir=journal_dir,
-                                  progress=bar, confirm=_confirm(yes), org_name=org, sla_start=sla_start)
+        with _Bar(enabled=not opts.dry_run) as bar:
+            report = run_backfill(project, conn.sf, tiers=tiers, dry_run=opts.dry_run, cases=opts.cases,
+                                  batch_size=opts.batch_size, bulk=opts.bulk, start=opts.start,
+                                  journal_dir=opts.journal_dir, progress=bar, confirm=_confirm(opts.yes),
+                                  org_name=org, sla_start=opts.sla_start)
         if json_out:
             emit_json(report.as_dict())
         else:
-            _print_report(report, cases, org)
+            _print_report(report, opts.cases, org)
         if not report.ok:
             raise typer.Exit(1)
-
-
-def _check_options(bulk: str, batch_size: int, start: Optional[str]) -> None:
-    """Bad option values fail (exit 2) before tiers.yml is read or the org is contacted."""
-    from slakit.backfill.apply import MODES, parse_start
-    from slakit.cli.common import check_choice
-    from slakit.errors import UsageError
-
-    check_choice(bulk, "--bulk", MODES)
-    if not 1 <= batch_size <= 200:
-        raise UsageError(f"{batch_size} is out of range", field="--batch-size",
-                         hint="sObject Collections take 1 to 200")
-    if start is not None:
-        parse_start(start)
 
 
 def _undo(journal: Path, org: str, dry_run: bool, json_out: bool, batch_size: int, bulk: str, yes: bool) -> None:

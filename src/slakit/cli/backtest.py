@@ -10,11 +10,14 @@ document); progress goes to stderr. Exit 0 unless the options, the files or the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import IO, TYPE_CHECKING, List, Optional
 
 import typer
 
 from slakit.cli.common import console, emit_json, err_console
+
+if TYPE_CHECKING:
+    import _csv
 
 
 def _table(p):
@@ -47,7 +50,9 @@ class _Verdicts:
                "completed", "business_minutes", "warnings_fired", "violation_fired", "reason")
 
     def __init__(self, path: Optional[Path]):
-        self.path, self.file, self.writer = path, None, None
+        self.path = path
+        self.file: IO[str] | None = None
+        self.writer: _csv.Writer | None = None
 
     def __enter__(self):
         if self.path is not None:

@@ -76,26 +76,21 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
     ) -> None:
         """Deploy the rendered metadata with CumulusCI (settings first, then everything else)."""
+        from slakit.deploy.options import DeployOptions
         from slakit.deploy.run import deploy_tiers
-        from slakit.errors import UsageError
 
-        if tiers is None and rendered is None:
-            raise UsageError("give tiers.yml or --from DIR", field="tiers")
-        if test_level is not None:
-            from slakit.cli.common import check_choice
-            from slakit.deploy.metadata import TEST_LEVELS
-
-            check_choice(test_level, "--test-level", TEST_LEVELS)
+        opts = DeployOptions(tiers=tiers, rendered_dir=rendered, check_only=check_only, test_level=test_level, yes=yes)
         confirm = (lambda q: typer.confirm(q, default=False, err=True)) if sys.stdin.isatty() else None
         with err_console.status("connecting", spinner="dots") as status:
-            result = deploy_tiers(tiers, org, rendered_dir=rendered, check_only=check_only, test_level=test_level,
-                                  yes=yes, confirm=confirm, on_progress=lambda text: status.update(text))
+            result = deploy_tiers(opts.tiers, org, rendered_dir=opts.rendered_dir, check_only=opts.check_only,
+                                  test_level=opts.test_level, yes=opts.yes, confirm=confirm,
+                                  on_progress=lambda text: status.update(text))
         if json_out:
             emit_result(result.as_dict())
             return
         if result.plan is not None:
             print_plan(result.plan)
-        verb = "validated (check-only)" if check_only else "deployed"
+        verb = "validated (check-only)" if opts.check_only else "deployed"
         for p in result.phases:
             console.print(f"{p['phase']}: {p['components']} component(s) {verb}", markup=False, highlight=False)
         for rel in result.cleaned:
@@ -112,13 +107,12 @@ def register(app: typer.Typer) -> None:
                                                help="Exit 0 when nothing would change, 2 when something would."),
     ) -> None:
         """Show what `slakit deploy` would add, change, version or leave alone."""
+        from slakit.deploy.options import DeployOptions
         from slakit.deploy.run import plan_tiers
-        from slakit.errors import UsageError
 
-        if tiers is None and rendered is None:
-            raise UsageError("give tiers.yml or --from DIR", field="tiers")
+        opts = DeployOptions(tiers=tiers, rendered_dir=rendered)
         with err_console.status("reading the org", spinner="dots"):
-            result = plan_tiers(tiers, org, rendered_dir=rendered)
+            result = plan_tiers(opts.tiers, org, rendered_dir=opts.rendered_dir)
         if json_out:
             emit_result(result.as_dict())
         else:

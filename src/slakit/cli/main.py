@@ -145,10 +145,9 @@ def _usage_line(exc) -> str:
 def _click():
     """The click Typer runs on: Typer >= 0.20 vendors it as `typer._click`, older Typer uses click."""
     try:
-        from typer import _click as click
+        return importlib.import_module("typer._click")
     except ImportError:  # pragma: no cover
-        import click
-    return click
+        return importlib.import_module("click")
 
 
 def _wants_json(args: list[str]) -> bool:

@@ -26,15 +26,14 @@ def register(app: typer.Typer) -> None:
                                    help="Replace --out even if it holds files slakit did not render."),
     ) -> None:
         """Render every metadata file the tiers need (validated against the Metadata API schema)."""
-        from slakit.errors import UsageError
+        from slakit.render.options import RenderOptions
 
-        if fmt not in ("mdapi", "source"):
-            raise UsageError(f"--format '{fmt}' is not mdapi or source", field="--format")
+        opts = RenderOptions(tiers=tiers, out=out, fmt=fmt, validate=not no_validate, force=force)
         from slakit.config import load_project
         from slakit.render import render_project
 
-        project = load_project(tiers)
-        result = render_project(project, out, fmt=fmt, validate=not no_validate, force=force)
+        project = load_project(opts.tiers)
+        result = render_project(project, opts.out, fmt=opts.fmt, validate=opts.validate, force=opts.force)
         if json_out:
             emit_result({"tiers": str(tiers), **result.as_dict()})
             return

@@ -8,7 +8,6 @@ options, 130 interrupted (after cleaning up).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List, Optional
 
@@ -17,21 +16,6 @@ import typer
 from slakit.cli.common import console, emit_json, err_console
 
 STYLE = {"pass": "green", "fail": "red", "error": "red", "skip": "yellow"}
-_DURATION = re.compile(r"(\d+)\s*([smh])")
-
-
-def parse_seconds(text: str, option: str) -> float:
-    """'75m' -> 4500, '1h30m' -> 5400, '90s' -> 90, '20' -> 1200 (a bare number is minutes)."""
-    from slakit.errors import UsageError
-
-    raw = (text or "").strip().lower()
-    if raw.isdigit():
-        raw += "m"
-    parts = _DURATION.findall(raw)
-    total = sum(int(n) * {"s": 1, "m": 60, "h": 3600}[u] for n, u in parts)
-    if not parts or _DURATION.sub("", raw).strip() or total <= 0:
-        raise UsageError(f"cannot read '{text}' as a duration", field=option, hint="write e.g. 75m, 2h, 90s")
-    return float(total)
 
 
 def print_table(report) -> None:
@@ -84,16 +68,20 @@ def register(app: typer.Typer) -> None:
         """Deploy a smoke variant of the tiers to a sandbox, create tagged cases, check the SLA clock
         end to end (stamping, targets, completions, violations), then clean up."""
         from slakit.smoke import SmokeInterrupted, smoke_tiers, write_junit
+        from slakit.smoke.options import SmokeOptions, parse_duration
 
-        timeout = parse_seconds(actions_timeout, "--actions-timeout")
+        timeout = parse_duration(actions_timeout, "--actions-timeout")
+        opts = SmokeOptions(tiers=tiers, tier=tuple(tier or ()), minutes=minutes, junit=junit,
+                            wait_actions=wait_actions, actions_timeout=timeout, keep=keep)
+        junit = opts.junit
         try:
             with err_console.status("starting", spinner="dots") as status:
                 def progress(text: str) -> None:
                     status.update(text)
 
-                report = smoke_tiers(tiers, org, tiers=list(tier or []) or None, minutes=minutes,
-                                     wait_actions=wait_actions, actions_timeout=timeout, keep=keep,
-                                     progress=progress)
+                report = smoke_tiers(opts.tiers, org, tiers=list(opts.tier) or None, minutes=opts.minutes,
+                                     wait_actions=opts.wait_actions, actions_timeout=opts.actions_timeout,
+                                     keep=opts.keep, progress=progress)
         except SmokeInterrupted as exc:
             report = exc.report
             if junit:

@@ -11,14 +11,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.errors import Problem
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 
 def _bare(field: str) -> str:
     return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 
 
-def _rendered_fields(project) -> set[str]:
+def _rendered_fields(project: Project) -> set[str]:
     out: set[str] = set()
     for t in project.tiers:
         for m in t.milestones:
@@ -28,7 +33,7 @@ def _rendered_fields(project) -> set[str]:
     return out
 
 
-def lint_flows(project, doc) -> list[Problem]:
+def lint_flows(project: Project, doc) -> list[Problem]:
     problems: list[Problem] = []
     rendered = _rendered_fields(project)
     existing = {f.lower() for f in project.existing_fields}

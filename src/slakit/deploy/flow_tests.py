@@ -17,10 +17,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from slakit.errors import DeployError, Problem
 from slakit.org.soql import query_list, soql
 from slakit.render.apex import CLASS_NAME
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 FIX = ("turn on Setup > Process Automation Settings > 'Deploy processes and flows as active' and deploy again, "
        "or activate the flow in Setup > Flows")
@@ -45,7 +49,7 @@ def active_flows(files: dict[str, bytes]) -> list[str]:
                   and re.search(rb"<status>\s*Active\s*</status>", data))
 
 
-def inactive_flows(sf, flows: list[str]) -> list[Problem]:
+def inactive_flows(sf: Salesforce, flows: list[str]) -> list[Problem]:
     """One problem per slakit flow that has no active version in the org."""
     if not flows:
         return []
@@ -56,7 +60,7 @@ def inactive_flows(sf, flows: list[str]) -> list[Problem]:
             for name in sorted(flows) if name not in active]
 
 
-def require_active(sf, flows: list[str]) -> None:
+def require_active(sf: Salesforce, flows: list[str]) -> None:
     problems = inactive_flows(sf, flows)
     if problems:
         raise DeployError(f"the deploy succeeded but {len(problems)} slakit flow(s) are not active: "

@@ -12,11 +12,14 @@ import logging
 import re
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from xml.dom.minidom import Element
 
 from slakit.errors import DeployError, Problem
 from slakit.org.errors import ENTITLEMENTS_OFF, is_entitlements_off
+
+if TYPE_CHECKING:
+    from slakit.org.connect import OrgConnection
 
 TEST_LEVELS = ("NoTestRun", "RunLocalTests", "RunAllTestsInOrg", "RunSpecifiedTests")
 Progress = Callable[[str], None]
@@ -42,7 +45,7 @@ def _task_logger(on_progress: Progress | None) -> logging.Logger:
     return logger
 
 
-def _use_api_version(conn, api_version: str) -> None:
+def _use_api_version(conn: OrgConnection, api_version: str) -> None:
     """Deploy with tiers.yml's api_version (CumulusCI reads project.package.api_version)."""
     conn.project_config.config.setdefault("project", {}).setdefault("package", {})["api_version"] = api_version
 
@@ -76,7 +79,7 @@ def component_problems(xml: bytes, folder: str | None = None) -> list[Problem]:
     return problems
 
 
-def deploy_folder(conn, folder: str | Path, *, api_version: str, check_only: bool = False,
+def deploy_folder(conn: OrgConnection, folder: str | Path, *, api_version: str, check_only: bool = False,
                   test_level: str | None = None, specified_tests: list[str] | None = None,
                   on_progress: Progress | None = None, shown_folder: str | None = None) -> dict:
     """Deploy one Metadata API folder (with package.xml) through CumulusCI's Deploy task."""
@@ -114,7 +117,7 @@ def deploy_folder(conn, folder: str | Path, *, api_version: str, check_only: boo
     return {"status": "Succeeded", "check_only": check_only, "folder": str(folder)}
 
 
-def retrieve(conn, members: dict[str, list[str]], *, api_version: str) -> dict[str, bytes]:
+def retrieve(conn: OrgConnection, members: dict[str, list[str]], *, api_version: str) -> dict[str, bytes]:
     """Current metadata files for `members` ({type: [fullName]}), keyed by relative path."""
     from cumulusci.core.exceptions import CumulusCIException
     from cumulusci.salesforce_api.metadata import ApiRetrieveUnpackaged

@@ -21,7 +21,7 @@ holidays are listed as `kept`: a deploy merges them in, never removes them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -31,6 +31,9 @@ from slakit.deploy.compare import differences
 from slakit.deploy.hours_merge import holiday_changes
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 CHANGES = ("add", "change", "version")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -91,7 +94,7 @@ def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
     return folder, stem
 
 
-def read_org(sf) -> dict:
+def read_org(sf: Salesforce) -> dict:
     """The org facts the plan needs (a handful of queries)."""
     names = global_sobjects(sf)
     state: dict[str, Any] = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slakit.deploy.package import entitlement_settings_enables
 from slakit.errors import DeployError, Problem
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, query_list, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 _FIELD_REF = re.compile(rb"<(?:field|entryStartDateField)>\s*([A-Za-z]\w*)\.([A-Za-z]\w*)\s*</")
 _WF_FIELD = re.compile(rb"<fieldUpdates>.*?<field>\s*(\w+)\s*</field>", re.S)
@@ -32,7 +38,7 @@ class Preflight:
     problems: list[Problem] = field(default_factory=list)
 
 
-def fields_read(files: dict[str, bytes], project=None) -> set[tuple[str, str]]:
+def fields_read(files: dict[str, bytes], project: Project | None = None) -> set[tuple[str, str]]:
     """(object, field) pairs the metadata reads or writes."""
     out: set[tuple[str, str]] = set()
     for rel, data in files.items():
@@ -54,7 +60,8 @@ def created_fields(members: dict[str, list[str]]) -> set[tuple[str, str]]:
     return {(obj, fld) for obj, _, fld in (m.partition(".") for m in members.get("CustomField", []) if "." in m)}
 
 
-def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], project=None,
+def run_preflight(sf: Salesforce, files: dict[str, bytes], members: dict[str, list[str]],
+                  project: Project | None = None,
                   *, check_only: bool = False) -> Preflight:
     names = global_sobjects(sf)
     enabled = entitlements_enabled(sf, names=names)
@@ -101,7 +108,7 @@ def run_preflight(sf, files: dict[str, bytes], members: dict[str, list[str]], pr
     return pf
 
 
-def sender_problems(sf, files: dict[str, bytes], project=None) -> list[Problem]:
+def sender_problems(sf: Salesforce, files: dict[str, bytes], project: Project | None = None) -> list[Problem]:
     """Every alert sender address (WorkflowAlert senderAddress, from `sender.org_wide`) must be an
     Organization-Wide Email Address of the org, or the deploy fails on the workflow."""
     wanted = sorted({a.decode() for rel, data in files.items() if rel.startswith("workflows/")

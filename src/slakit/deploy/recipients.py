@@ -19,11 +19,17 @@ rendered folder deployed without tiers.yml (`--from`) is checked from its Case.w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from slakit.errors import Problem
 from slakit.org.soql import query_list, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
 
 MD = "{http://soap.sforce.com/2006/04/metadata}"
 # prefix -> (object, field, extra condition, what it is)
@@ -44,7 +50,7 @@ class Reference:
     line: int | None = None
 
 
-def references(project) -> list[Reference]:
+def references(project: Project) -> list[Reference]:
     """Every prefixed recipient and assignee in tiers.yml, with where it is."""
     out = []
     for tier in project.tiers:
@@ -82,7 +88,7 @@ def workflow_references(files: dict[str, bytes]) -> list[Reference]:
     return out
 
 
-def missing_recipients(sf, files: dict[str, bytes], project=None) -> list[Problem]:
+def missing_recipients(sf: Salesforce, files: dict[str, bytes], project: Project | None = None) -> list[Problem]:
     refs = references(project) if project is not None else workflow_references(files)
     wanted: dict[str, set[str]] = {}
     for ref in refs:

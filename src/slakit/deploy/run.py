@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit.deploy import flow_tests as FT
 from slakit.deploy import hours_merge as HM
@@ -23,6 +23,10 @@ from slakit.deploy.package import clean_action_names, read_folder, split_phases
 from slakit.deploy.preflight import require, run_preflight
 from slakit.errors import GuardError
 from slakit.salesforce import DEFAULT_API_VERSION
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
+    from slakit.org.connect import OrgConnection
 
 
 @dataclass
@@ -38,24 +42,26 @@ class DeployResult:
                 "plan": self.plan.as_dict() if self.plan else None, "action_names_cleaned": self.cleaned}
 
 
-def rendered(project=None, rendered_dir: str | Path | None = None, work: Path | None = None):
+def rendered(project: Project | None = None, rendered_dir: str | Path | None = None, work: Path | None = None):
     """(files, members, api_version) from a rendered folder, rendering `project` if none given."""
     if rendered_dir is None:
         from slakit.render import render_project
 
         rendered_dir = (work or Path(tempfile.mkdtemp(prefix="slakit-render-"))) / "mdapi"
+        assert project is not None, "render needs a project when no rendered folder is given"
         render_project(project, rendered_dir, fmt="mdapi")
     files, members, version = read_folder(rendered_dir)
     return files, members, (getattr(project, "api_version", None) or version or DEFAULT_API_VERSION)
 
 
-def _plan(conn, files, members, api_version) -> P.Plan:
+def _plan(conn: OrgConnection, files, members, api_version) -> P.Plan:
     state = P.read_org(conn.sf)
     current = retrieve(conn, P.retrieve_members(state, files, members), api_version=api_version)
     return P.build_plan(state, files, members, current)
 
 
-def plan_project(conn, project=None, *, rendered_dir: str | Path | None = None) -> P.Plan:
+def plan_project(conn: OrgConnection, project: Project | None = None, *,
+                 rendered_dir: str | Path | None = None) -> P.Plan:
     with tempfile.TemporaryDirectory(prefix="slakit-plan-") as work:
         files, members, api_version = rendered(project, rendered_dir, Path(work))
         return _plan(conn, files, members, api_version)
@@ -65,7 +71,7 @@ def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
     return lambda text: say(f"{prefix}: {text}")
 
 
-def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) -> dict:
+def guard_production(conn: OrgConnection, *, yes: bool, confirm: Callable[[str], bool] | None) -> dict:
     from slakit.org.guard import confirm_production, org_info
 
     info = org_info(conn.sf)
@@ -76,7 +82,8 @@ def guard_production(conn, *, yes: bool, confirm: Callable[[str], bool] | None) 
                      hint="pass --yes (pipelines) or answer yes at the prompt")
 
 
-def deploy_project(conn, project=None, *, rendered_dir: str | Path | None = None, check_only: bool = False,
+def deploy_project(conn: OrgConnection, project: Project | None = None, *, rendered_dir: str | Path | None = None,
+                   check_only: bool = False,
                    test_level: str | None = None, yes: bool = False, confirm: Callable[[str], bool] | None = None,
                    on_progress: Progress | None = None) -> DeployResult:
     info = guard_production(conn, yes=yes or check_only, confirm=confirm)

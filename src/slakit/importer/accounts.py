@@ -11,7 +11,12 @@ picklist values of those accounts (200 Ids a query), and one `GROUP BY` count pe
 
 from __future__ import annotations
 
-from slakit.org.soql import in_chunks, query_list, soql
+from typing import TYPE_CHECKING
+
+from slakit.org.soql import in_chunks, query_list, sobject_type, soql
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 MAX_PICKLISTS = 40  # fields read per query; orgs rarely have more picklists on Account
 
@@ -20,7 +25,7 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def guess_accounts(sf, process_family: dict[str, str]) -> tuple[dict[str, str], str | None]:
+def guess_accounts(sf: Salesforce, process_family: dict[str, str]) -> tuple[dict[str, str], str | None]:
     """({process NameNorm: "Field__c = 'Value'"}, why there is no guess). `process_family` maps a
     SlaProcess Id (15 characters) to its NameNorm."""
     rows = query_list(sf, "SELECT AccountId, SlaProcessId FROM Entitlement WHERE AccountId != null "
@@ -35,7 +40,7 @@ def guess_accounts(sf, process_family: dict[str, str]) -> tuple[dict[str, str], 
             return {}, "some accounts hold entitlements of two processes"
     if not tier_of:
         return {}, "no account holds an entitlement"
-    described = sf.Account.describe()
+    described = sobject_type(sf, "Account").describe()
     picklists = sorted(f["name"] for f in described.get("fields", []) if f.get("type") == "picklist")[:MAX_PICKLISTS]
     if not picklists:
         return {}, "Account has no picklist to tell the tiers apart"
@@ -58,7 +63,8 @@ def guess_accounts(sf, process_family: dict[str, str]) -> tuple[dict[str, str], 
     return {tier: f"{field_} = {_quote(v)}" for tier, v in split.items()}, None
 
 
-def _split(sf, field_: str, tier_of: dict[str, str], values: dict[str, str | None]) -> dict[str, str] | None:
+def _split(sf: Salesforce, field_: str, tier_of: dict[str, str], values: dict[str, str | None]) -> dict[str,
+           str] | None:
     by_tier: dict[str, set] = {}
     for acct, tier in tier_of.items():
         by_tier.setdefault(tier, set()).add(values.get(acct))

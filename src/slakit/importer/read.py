@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -26,6 +27,9 @@ from slakit.deploy import versions as V
 from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.render import flows as F
 from slakit.salesforce import MD_NS
+
+if TYPE_CHECKING:
+    from slakit.org.connect import OrgConnection
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLAKIT_FLOWS = (F.STAMPING, F.CASE_COMPLETION, F.CASE_ENTRY_COMPLETION, F.EMAIL_COMPLETION, F.COMMENT_COMPLETION,
@@ -191,7 +195,7 @@ def read_folder(folder: str | Path) -> Facts:
     return facts
 
 
-def read_org(conn) -> Facts:
+def read_org(conn: OrgConnection) -> Facts:
     """Facts from a live org: SOQL as `slakit plan` reads it, then one retrieve."""
     from slakit.audit.mdapi import list_metadata
     from slakit.deploy import plan as P

@@ -10,7 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 
@@ -18,6 +18,9 @@ from slakit.errors import ConfigError, UsageError
 from slakit.importer.build import Note
 from slakit.importer.document import build
 from slakit.importer.read import Facts, read_folder, read_org
+
+if TYPE_CHECKING:
+    from slakit.org.connect import OrgConnection
 
 
 @dataclass
@@ -87,7 +90,7 @@ def import_folder(folder: str | Path) -> ImportResult:
     return result_of(read_folder(folder))
 
 
-def import_org(conn) -> ImportResult:
+def import_org(conn: OrgConnection) -> ImportResult:
     return result_of(read_org(conn))
 
 

@@ -24,7 +24,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slakit.errors import OrgError
 from slakit.salesforce import DEFAULT_API_VERSION
@@ -33,13 +33,27 @@ log = logging.getLogger(__name__)
 
 ENV_ORG_PREFIX = "CUMULUSCI_ORG_"
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+
+class ProjectRef(Protocol):
+    """What `connect_project` reads of a resolved `slakit.config.Project` (org sits beside config
+    in layer 1, so it names the two attributes instead of importing the class)."""
+
+    @property
+    def api_version(self) -> str: ...
+
+    @property
+    def root(self) -> str: ...
+
 
 @dataclass(repr=False)
 class OrgConnection:
     """A live connection: `sf` for REST, `project_config`/`org_config` for CumulusCI tasks."""
 
     name: str
-    sf: Any  # simple_salesforce.Salesforce
+    sf: Salesforce
     api_version: str
     instance_url: str
     org_id: str | None = None
@@ -291,7 +305,7 @@ def cci_project_dir(root: str | os.PathLike | None) -> Path | None:
     return None
 
 
-def connect_project(org_name: str, project=None, *, api_version: str | None = None,
+def connect_project(org_name: str, project: ProjectRef | None = None, *, api_version: str | None = None,
                     refresh_token: bool = True) -> OrgConnection:
     """The one way commands connect: `connect` with the CumulusCI project that holds tiers.yml
     (`project.root`, else the current folder as `cci` finds it) and the project's API version

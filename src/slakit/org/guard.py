@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slakit.errors import GuardError
 from slakit.org.errors import org_errors
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
 ORG_SOQL = "SELECT Id, IsSandbox, OrganizationType, Name FROM Organization LIMIT 1"
 
 
-def org_info(sf) -> dict[str, Any]:
+def org_info(sf: Salesforce) -> dict[str, Any]:
     """`{Id, IsSandbox, OrganizationType, Name}` of the connected org."""
     with org_errors("reading Organization"):
         records = sf.query(ORG_SOQL).get("records", [])
@@ -20,12 +23,12 @@ def org_info(sf) -> dict[str, Any]:
     return {k: rec.get(k) for k in ("Id", "IsSandbox", "OrganizationType", "Name")}
 
 
-def is_sandbox(sf) -> bool:
+def is_sandbox(sf: Salesforce) -> bool:
     """True for sandboxes and scratch orgs (Organization.IsSandbox)."""
     return bool(org_info(sf)["IsSandbox"])
 
 
-def require_sandbox(sf, *, action: str = "this command") -> dict[str, Any]:
+def require_sandbox(sf: Salesforce, *, action: str = "this command") -> dict[str, Any]:
     """Return the org info, or raise GuardError when the org is production."""
     info = org_info(sf)
     if not info["IsSandbox"]:

@@ -7,8 +7,13 @@ schema validation, atomic writer). Entry point:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def render_project(project, out_dir, fmt: str = "mdapi", validate: bool = True, force: bool = False):
+if TYPE_CHECKING:
+    from slakit.config.project import Project
+
+
+def render_project(project: Project, out_dir, fmt: str = "mdapi", validate: bool = True, force: bool = False):
     """Render every component, validate it against the Metadata API schema, and atomically
     replace `out_dir`. Returns a `RenderResult`; raises `RenderError`."""
     from slakit.render.writer import render_project as _render

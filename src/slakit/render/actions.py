@@ -11,10 +11,13 @@ entitlement process references them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slakit.config.names import join
 from slakit.config.project import field_type
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 EMAIL_FOLDER = "slakit"
 KINDS = (("on_warning", "Warning"), ("on_success", "Success"), ("on_violation", "Violation"))
@@ -55,7 +58,7 @@ class _Names:
         return name
 
 
-def plan_actions(project) -> ActionPlan:
+def plan_actions(project: Project) -> ActionPlan:
     plan = ActionPlan()
     names = _Names()
     field_types: dict[str, tuple[str, str]] = {}  # field -> (type, where)
@@ -103,7 +106,7 @@ def _alert(name: str, label: str, a, template: str) -> dict:
             "template": f"{EMAIL_FOLDER}/{template}"}
 
 
-def _email_template(plan: ActionPlan, project, ms, kind: str) -> str:
+def _email_template(plan: ActionPlan, project: Project, ms, kind: str) -> str:
     dev = join(ms.api_name, kind, max_len=80)
     if dev not in plan.email_templates:
         plan.email_templates[dev] = {
@@ -120,19 +123,19 @@ def is_now(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() == "now"
 
 
-def renders_field(project, name: str) -> bool:
+def renders_field(project: Project, name: str) -> bool:
     """True when slakit renders this Case field (custom, written by an action, not existing)."""
     return name.endswith("__c") and name not in project.existing_fields
 
 
-def _note_field(project, a, field_types: dict, where: str) -> None:
+def _note_field(project: Project, a, field_types: dict, where: str) -> None:
     if a.value is None or not renders_field(project, a.field):
         return
     # one type per field is checked by config.resolve; the first writer names it
     field_types.setdefault(a.field, (field_type(a.value), where))
 
 
-def _field_update(name: str, label: str, a, project) -> dict:
+def _field_update(name: str, label: str, a, project: Project) -> dict:
     value = a.value
     shown = "blank" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     out = {"name": name, "label": f"{label}: set {a.field}"[:80], "field": a.field,

@@ -19,8 +19,13 @@ when that flow is rendered. `slakit deploy` runs it with RunSpecifiedTests on pr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.render import flows as F
 from slakit.render.registry import Component
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 CLASS_NAME = "SlakitFlowTests"
 
@@ -30,7 +35,7 @@ def apex_string(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
 
 
-def components(project) -> list[Component]:
+def components(project: Project) -> list[Component]:
     if not project.tiers or F.flow_status(project) != "Active":
         return []
     rendered = {c.member: c for c in F.components(project)}

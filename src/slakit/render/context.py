@@ -10,10 +10,15 @@ entitlement templates) keep the user's text, encoded the way the Metadata API wr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.config.names import ALWAYS_OPEN_HOURS, encode_full_name, process_full_name
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 RECURRENCE = {"none": "none", "independent": "recursIndependently", "sequential": "recursChained"}
 
@@ -23,7 +28,7 @@ def file_name(text: str) -> str:
     return encode_full_name(text)
 
 
-def components(project) -> list[Component]:
+def components(project: Project) -> list[Component]:
     plan = plan_actions(project)
     base = {"api_version": project.api_version}
     out: list[Component] = [
@@ -53,7 +58,7 @@ def components(project) -> list[Component]:
     return out
 
 
-def _fields(project, plan, base) -> list[Component]:
+def _fields(project: Project, plan, base) -> list[Component]:
     if not plan.fields:
         return []
     fields = list(plan.fields.values())
@@ -66,7 +71,7 @@ def _fields(project, plan, base) -> list[Component]:
     return out
 
 
-def _milestone_types(project, base) -> list[Component]:
+def _milestone_types(project: Project, base) -> list[Component]:
     used: dict[str, list[str]] = {}  # one recurrence per name is checked by config.resolve
     for tier in project.tiers:
         for ms in tier.milestones:
@@ -106,7 +111,7 @@ def _criteria_field(field: str) -> str:
 PROCESS_START_FIELD = "Case.SlaStartDate"
 
 
-def _process(project, tier, plan, base) -> Component:
+def _process(project: Project, tier, plan, base) -> Component:
     milestones = []
     for ms in tier.milestones:
         warn = plan.actions_for(tier, ms, "Warning")

@@ -17,6 +17,8 @@ two steps to add it to the client's existing Case page.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slakit.errors import RenderError
 from slakit.render.flows_rules import (
     MIN_FLOW_API,
@@ -29,6 +31,9 @@ from slakit.render.flows_rules import (
     watched_case_fields,
 )
 from slakit.render.registry import Component
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 STATUS_DEFAULT = "Active"  # project.extra["flow_status"] = "Draft" renders them inactive
 
@@ -62,7 +67,7 @@ def _flow(name: str, template: str, context: dict) -> Component:
     )
 
 
-def flow_status(project) -> str:
+def flow_status(project: Project) -> str:
     """`Active` (the default) or `Draft` (`automation: {flows: draft}`): how the flows are rendered."""
     status = str(project.extra.get("flow_status", STATUS_DEFAULT)) if project.extra else STATUS_DEFAULT
     if status not in ("Active", "Draft"):
@@ -70,13 +75,13 @@ def flow_status(project) -> str:
     return status
 
 
-def _common(project, name: str, label: str, description: str) -> dict:
+def _common(project: Project, name: str, label: str, description: str) -> dict:
     status = flow_status(project)
     return {"api_version": project.api_version, "name": name, "label": label,
             "description": description, "status": status}
 
 
-def check_api_version(project) -> None:
+def check_api_version(project: Project) -> None:
     if float(project.api_version) < MIN_FLOW_API:
         raise RenderError(
             f"api_version {project.api_version} is too old for slakit's flows (formula entry conditions "
@@ -84,7 +89,7 @@ def check_api_version(project) -> None:
             file=project.source, field="api_version", hint=f'set api_version: "{MIN_FLOW_API:.1f}" or later')
 
 
-def components(project) -> list[Component]:
+def components(project: Project) -> list[Component]:
     check_api_version(project)
     out = [_flow(STAMPING, "entitlement_stamping.flow.xml.j2", {
         **_common(project, STAMPING, "slakit: Case entitlement stamping",

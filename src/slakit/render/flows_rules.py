@@ -15,9 +15,13 @@ different ways in different tiers, each rule is scoped to its tiers' entitlement
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from slakit.config.org_rules import MIN_CLOSED_WON_API, MIN_FLOW_API  # noqa: F401  (render.flows reads MIN_FLOW_API here; validate checks both)
 from slakit.errors import RenderError
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 OPERATORS = {
     "equals": ("EqualTo", False), "notEqual": ("NotEqualTo", False),
@@ -83,7 +87,7 @@ def _kind_key(completion) -> tuple:
     return (completion.kind,)
 
 
-def _rules(project, kinds: set[str], obj: str, kind_conditions) -> list[dict]:
+def _rules(project: Project, kinds: set[str], obj: str, kind_conditions) -> list[dict]:
     """Group the project's milestones into completion rules for the trigger object `obj`."""
     by_name: dict[str, set[tuple]] = {}
     for t in project.tiers:
@@ -119,7 +123,7 @@ def _rules(project, kinds: set[str], obj: str, kind_conditions) -> list[dict]:
     return rules
 
 
-def case_rules(project) -> list[dict]:
+def case_rules(project: Project) -> list[dict]:
     def conditions(cw) -> list[dict]:
         if cw.kind == "owner_assigned":  # a User id starts with 005; a queue (Group) with 00G
             return [_cond("$Record.OwnerId", "StartsWith", "string", "005")]
@@ -130,7 +134,7 @@ def case_rules(project) -> list[dict]:
     return _rules(project, {"owner_assigned", "case_closed", "fields"}, "Case", conditions)
 
 
-def first_response_rules(project, obj: str) -> list[dict]:
+def first_response_rules(project: Project, obj: str) -> list[dict]:
     def conditions(cw) -> list[dict]:
         if obj == "EmailMessage":
             return [_cond("$Record.Incoming", "EqualTo", "boolean", "false")]
@@ -163,7 +167,7 @@ def rank_width(n_tiers: int) -> int:
     return max(RANK_DIGITS, len(str(n_tiers)))
 
 
-def stamping_tiers(project) -> list[dict]:
+def stamping_tiers(project: Project) -> list[dict]:
     """Tiers in priority order (file order): rank 1 wins when an account holds several. `prefix` is
     what the tier's Collect assignment writes before each of its process ids in `Ranked_Process_Ids`
     (the zero-padded rank and a colon; ids follow as 15-character keys, each closed by ';')."""
@@ -198,7 +202,7 @@ def end_date_formula(amount: int | None, unit: str | None) -> str | None:
     return f"ADDMONTHS({{!$Flow.CurrentDate}}, {months}) - 1"
 
 
-def closed_won_tiers(project) -> list[dict]:
+def closed_won_tiers(project: Project) -> list[dict]:
     out: list[dict] = []
     for i, t in enumerate(project.tiers, start=1):
         cw = t.entitlement.on_closed_won

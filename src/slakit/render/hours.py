@@ -15,22 +15,25 @@ Conventions (Salesforce documents none of these):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slakit.config.names import ALWAYS_OPEN_HOURS, ALWAYS_OPEN_TIME_ZONE
 from slakit.config.project import WEEKDAYS
+
+if TYPE_CHECKING:
+    from slakit.config.project import Holiday, Project
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 NTH_START = "2000-01-01"
 
 
-def always_open_needed(project) -> bool:
+def always_open_needed(project: Project) -> bool:
     """True when a tier has no business hours: its process then references ALWAYS_OPEN_HOURS."""
     return any(t.business_hours is None for t in project.tiers)
 
 
-def hours_entries(project) -> list[dict[str, Any]]:
+def hours_entries(project: Project) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if always_open_needed(project):
         whole_days: dict[str, dict[str, Any]] = {day: {"day": day, "start": 0, "end": 1440} for day in WEEKDAYS}
@@ -52,8 +55,8 @@ def _rule(h) -> tuple:
     return (h.recurs, h.date, w, h.instance, h.weekday, h.month)
 
 
-def holiday_entries(project) -> list[dict]:
-    groups: dict[str, list[tuple[tuple, object, list[str]]]] = {}
+def holiday_entries(project: Project) -> list[dict]:
+    groups: dict[str, list[tuple[tuple, Holiday, list[str]]]] = {}
     for bh in project.business_hours.values():
         if bh.existing or not bh.known:
             continue

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 BUILDERS = ["slakit.render.context", "slakit.render.flows", "slakit.render.apex"]
 
@@ -54,7 +57,7 @@ class Component:
     extra_members: tuple[str, ...] = ()
 
 
-def all_components(project) -> list[Component]:
+def all_components(project: Project) -> list[Component]:
     out: list[Component] = []
     for name in BUILDERS:
         out.extend(importlib.import_module(name).components(project))

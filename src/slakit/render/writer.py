@@ -21,9 +21,13 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from slakit.errors import Problem, RenderError
 from slakit.render.package_xml import MARKER, package_xml
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 FORMATS = ("mdapi", "source")
 SOURCE_PACKAGE_DIR = "force-app"
@@ -45,7 +49,7 @@ class RenderResult:
                 "files": self.files, "files_by_type": self.by_type, "members": self.members}
 
 
-def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
+def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
     """Render in memory: ({relative path: bytes}, members by type, files per type)."""
     from slakit.render import xsd
     from slakit.render.env import environment
@@ -92,7 +96,7 @@ def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[di
     return files, members, dict(sorted(per_type.items()))
 
 
-def render_project(project, out_dir: str | Path, fmt: str = "mdapi", validate: bool = True,
+def render_project(project: Project, out_dir: str | Path, fmt: str = "mdapi", validate: bool = True,
                    force: bool = False) -> RenderResult:
     """Render, validate, then atomically replace `out_dir` with the result."""
     out = Path(out_dir)

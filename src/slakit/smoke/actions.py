@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from slakit.org.soql import query_list, soql
 from slakit.smoke.checks import parse_dt, show_dt
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import ExpectedAction, _show, action_name
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 FIRST_DELAY = 30.0
 MAX_DELAY = 300.0
@@ -53,7 +56,8 @@ def _after(w: Watch) -> str:
     return f", {minutes:+.0f} min from the target"
 
 
-def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: float, now: Callable[[], dt.datetime],
+def poll_actions(sf: Salesforce, watches: list[Watch], case_fields: set[str], *, timeout: float, now: Callable[[],
+                 dt.datetime],
                  sleep: Callable[[float], None], say: Callable[[str], None]) -> list[Check]:
     """Poll until every watched side effect is seen or `timeout` seconds pass; one Check each."""
     checks: list[Check] = []
@@ -99,7 +103,7 @@ def poll_actions(sf, watches: list[Watch], case_fields: set[str], *, timeout: fl
     return checks
 
 
-def _observe(sf, pending: list[Watch], at: dt.datetime) -> None:
+def _observe(sf: Salesforce, pending: list[Watch], at: dt.datetime) -> None:
     cases = sorted({w.case_id for w in pending})
     fields = sorted({w.action.field for w in pending if w.action.kind == "field" and w.action.field})
     if fields:

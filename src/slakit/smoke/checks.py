@@ -13,7 +13,7 @@ from typing import Any
 
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import MilestonePlan, Step, TierPlan, action_name, merged_actions
-from slakit.smoke.variant import SMOKE_HOURS
+from slakit.smoke.variant import SMOKE_HOURS, SMOKE_TIME_ZONE
 
 TOLERANCE = dt.timedelta(seconds=60)
 
@@ -36,7 +36,7 @@ def show_dt(value: dt.datetime | None) -> str:
 def _calendar():
     from slakit.clock import Calendar
 
-    return Calendar(SMOKE_HOURS.time_zone, tuple((w.start, w.end) if w else None for w in SMOKE_HOURS.week),
+    return Calendar(SMOKE_TIME_ZONE, tuple((w.start, w.end) if w else None for w in SMOKE_HOURS.week),
                     name=SMOKE_HOURS.name)
 
 

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from slakit.errors import OrgError
 from slakit.org.errors import org_errors
 from slakit.smoke.report import Cleanup
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
 
 TAG = "slakit-smoke"
 DELETE_ORDER = ("Task", "EmailMessage", "CaseComment", "Case", "Entitlement", "Account")
@@ -44,7 +47,7 @@ def _errors_text(errors: list[dict] | None) -> str:
 class Fixtures:
     """Creates tagged records through sObject Collections and remembers every Id."""
 
-    def __init__(self, sf, run_id: str, ledger: Cleanup):
+    def __init__(self, sf: Salesforce, run_id: str, ledger: Cleanup):
         self.sf = sf
         self.run_id = run_id
         self.ledger = ledger
@@ -63,7 +66,7 @@ class Fixtures:
             batch = records[start : start + 200]
             body = {"allOrNone": False, "records": [{"attributes": {"type": sobject}, **r} for r in batch]}
             with org_errors(f"creating {sobject} fixtures"):
-                results = self.sf.restful("composite/sobjects", method="POST", json=body)
+                results = self.sf.restful("composite/sobjects", method="POST", json=body) or []
             for res in results:
                 if res.get("success") and res.get("id"):
                     self.remember(sobject, res["id"])
@@ -106,7 +109,7 @@ class Fixtures:
         for chunk in _chunks(ids):
             with org_errors("deleting smoke records"):
                 results = self.sf.restful("composite/sobjects", method="DELETE",
-                                          params={"ids": ",".join(chunk), "allOrNone": "false"})
+                                          params={"ids": ",".join(chunk), "allOrNone": "false"}) or []
             for record_id, res in zip(chunk, results):
                 codes = [e.get("statusCode") for e in res.get("errors") or []]
                 if res.get("success") or any(c in GONE for c in codes):

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit.errors import RenderError
 from slakit.salesforce import MD_NS
 from slakit.smoke.variant import SUFFIX, SmokeVariant
+
+if TYPE_CHECKING:
+    from slakit.config.project import Project
 
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
@@ -45,12 +48,12 @@ class SmokePackage:
         return sum(len(v) for v in self.members.values())
 
 
-def _pairs(project) -> dict[tuple[str, str], str]:
+def _pairs(project: Project) -> dict[tuple[str, str], str]:
     """(type, member) -> mdapi path for every component the project renders."""
     return {key: paths[-1] for key, paths in _paths(project).items()}
 
 
-def _paths(project) -> dict[tuple[str, str], list[str]]:
+def _paths(project: Project) -> dict[tuple[str, str], list[str]]:
     """(type, member) -> every mdapi path of it (an Apex class or email template has two files)."""
     from slakit.render.registry import all_components
 
@@ -75,7 +78,7 @@ def _workflow_children(path: Path, obj: str) -> dict[str, list[str]]:
     return out
 
 
-def _default_render(project, out_dir: Path) -> None:
+def _default_render(project: Project, out_dir: Path) -> None:
     from slakit.render import render_project
 
     render_project(project, out_dir, fmt="mdapi")

@@ -6,7 +6,7 @@ them and cleans up; the verdicts come from `checks` and `actions`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slakit.errors import OrgError
 from slakit.org.soql import query_list, soql
@@ -18,6 +18,9 @@ from slakit.smoke.report import Check, SmokeReport
 from slakit.smoke.scenarios import ALONE, COMPLETE, Step, merged_actions
 from slakit.smoke.variant import SmokeVariant
 
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
 MS_FIELDS = ("Id, CaseId, MilestoneTypeId, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
              "IsCompleted, IsViolated, BusinessHoursId")
 CASE_FIELDS = "Id, Subject, EntitlementId, CreatedDate, OwnerId, IsClosed"
@@ -28,7 +31,8 @@ NO_ACTIONS = "run with --wait-actions to wait for it (Salesforce runs time-depen
 
 
 class Phases:
-    def __init__(self, sf, variant: SmokeVariant, report: SmokeReport, fixtures, *, now: Callable[[], dt.datetime],
+    def __init__(self, sf: Salesforce, variant: SmokeVariant, report: SmokeReport, fixtures, *, now: Callable[[],
+                 dt.datetime],
                  sleep: Callable[[float], None], say: Callable[[str], None]):
         self.sf, self.variant, self.report, self.fx = sf, variant, report, fixtures
         self.now, self.sleep, self.say = now, sleep, say

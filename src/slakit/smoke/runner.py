@@ -20,7 +20,7 @@ import datetime as dt
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from slakit.errors import SlakitError, UsageError
 from slakit.smoke.fixtures import TAG, Fixtures, new_run_id
@@ -28,6 +28,12 @@ from slakit.smoke.checks import planned_names
 from slakit.smoke.phases import Phases, TierRun
 from slakit.smoke.report import Check, SmokeReport
 from slakit.smoke.variant import smoke_variant
+
+if TYPE_CHECKING:
+    from simple_salesforce import Salesforce
+
+    from slakit.config.project import Project
+    from slakit.org.connect import OrgConnection
 
 
 class SmokeInterrupted(KeyboardInterrupt):
@@ -45,7 +51,7 @@ def _utcnow() -> dt.datetime:
 class _CallCounter:
     """Counts HTTP responses on the client's session (every REST call the run makes)."""
 
-    def __init__(self, sf):
+    def __init__(self, sf: Salesforce):
         self.n = 0
         self.hooks = None
         session = getattr(sf, "session", None)
@@ -62,9 +68,11 @@ class _CallCounter:
             self.hooks.remove(self._hook)
 
 
-def _default_deploy(conn, say: Callable[[str], None]) -> Callable[[Path], Any]:
+def _default_deploy(conn: OrgConnection | Salesforce, say: Callable[[str], None]) -> Callable[[Path], Any]:
     """Deploy through `slakit.deploy` (CumulusCI's Deploy task, preflight, process versions)."""
-    if getattr(conn, "org_config", None) is None:
+    from slakit.org.connect import OrgConnection
+
+    if not isinstance(conn, OrgConnection) or conn.org_config is None:
         raise UsageError("smoke needs an org connection from slakit.org.connect (or a deploy callable)")
 
     def deploy(path: Path):
@@ -76,7 +84,8 @@ def _default_deploy(conn, say: Callable[[str], None]) -> Callable[[Path], Any]:
     return deploy
 
 
-def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: int = 4, wait_actions: bool = False,
+def run_smoke(project: Project, conn_or_sf: OrgConnection | Salesforce, *, tiers: list[str] | None = None, minutes: int = 4,
+              wait_actions: bool = False,
               actions_timeout: float = 75 * 60, keep: bool = False, deploy: Callable[[Path], Any] | None = None,
               now: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] | None = None,
               progress: Callable[[str], None] | None = None, render: Callable | None = None,
@@ -84,9 +93,14 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
     """Smoke-test `project`'s tiers in a sandbox; see the module docstring. Raises GuardError for
     production, UsageError for bad options, DeployError when the smoke variant does not deploy,
     SmokeInterrupted (after cleaning up) on Ctrl-C; everything else ends up in the report."""
+    from slakit.org.connect import OrgConnection
     from slakit.org.guard import require_sandbox
 
-    sf = getattr(conn_or_sf, "sf", conn_or_sf)
+    conn: OrgConnection | None = None
+    if isinstance(conn_or_sf, OrgConnection):
+        conn, sf = conn_or_sf, conn_or_sf.sf
+    else:
+        sf = conn_or_sf
     now = now or _utcnow
     sleep = sleep or time.sleep
     say = progress or (lambda message: None)
@@ -95,7 +109,7 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
     variant = smoke_variant(project, tiers, minutes=minutes)
     say("checking that the org is a sandbox")
     info = require_sandbox(sf, action="slakit smoke")
-    _require_real_deploy(sf, project, variant, getattr(conn_or_sf, "name", None))
+    _require_real_deploy(sf, project, variant, conn.name if conn is not None else None)
     deploy = deploy or _default_deploy(conn_or_sf, say)
     run_id = run_id or new_run_id(now())
     chosen = list(variant.tier_names)
@@ -128,7 +142,7 @@ def run_smoke(project, conn_or_sf, *, tiers: list[str] | None = None, minutes: i
     return report
 
 
-def _require_real_deploy(sf, project, variant, org_name: str | None) -> None:
+def _require_real_deploy(sf: Salesforce, project: Project, variant, org_name: str | None) -> None:
     """The smoke variant reuses the Case fields `slakit deploy` renders for the tiers' actions
     (SLA_Breached__c ...), so a sandbox nobody deployed to would fail the smoke deploy on them:
     stop first with one line naming them and the command to run."""
