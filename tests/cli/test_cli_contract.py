@@ -171,6 +171,7 @@ BAD_OPTIONS = [
     ("--tier-from", ["backtest", "tiers.yml", "--org", "uat", "--tier-from", "owner"]),
     ("--since", ["backtest", "tiers.yml", "--org", "uat", "--since", "lastyear"]),
     ("--tier", ["backtest", "tiers.yml", "--org", "uat", "--tier", "Bronze"]),
+    ("--until", ["backtest", "tiers.yml", "--org", "uat", "--since", "2026-03-01", "--until", "2026-02-01"]),
     ("--opened", ["simulate", "tiers.yml", "--opened", "2026-02-06T16:30"]),  # no offset
     ("--opened", ["simulate", "tiers.yml"]),  # missing
     ("--boundary", ["simulate", "tiers.yml", "--opened", OPENED, "--boundary", "sideways"]),
