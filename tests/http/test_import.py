@@ -187,6 +187,15 @@ def test_import_from_a_metadata_folder_maps_versioned_files_back_to_tiers(run_cl
     assert out.read_text(encoding="utf-8").startswith("# Imported by `slakit import`")
 
 
+def test_the_header_names_the_file_written(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("import", "--metadata", HANDBUILT, "--out", "acme-sla.yml")
+    assert res.exit_code == 0, res.stderr
+    header = [line for line in (tmp_path / "acme-sla.yml").read_text(encoding="utf-8").splitlines()
+              if line.startswith("# Then:")]
+    assert header == ["# Then: slakit validate acme-sla.yml && slakit plan acme-sla.yml --org NAME --detailed-exitcode"]
+
+
 INEXPRESSIBLE = Path(__file__).resolve().parent.parent / "data" / "import" / "inexpressible"
 
 
