@@ -113,9 +113,9 @@ def install_handbuilt(org, mdapi, folder: Path, *, skip: tuple[str, ...] = ()) -
 @pytest.fixture
 def handbuilt_org(org_conn, fake_org, mdapi):
     """(b) An org whose processes were clicked together (tests/data/import/handbuilt, modelled on
-    public retrieved files: see its README.md). `developer support_v1` is left out here: `slakit
-    plan` retrieves version 1 as `developer support` (issue 11 changes that)."""
-    install_handbuilt(fake_org, mdapi, HANDBUILT, skip=("developer support_v1.entitlementProcess",))
+    public retrieved files: see its README.md), `developer support_v1` included (version 1 with
+    the `_v1` NameNorm: read and planned under that member)."""
+    install_handbuilt(fake_org, mdapi, HANDBUILT)
     return fake_org
 
 
@@ -131,7 +131,7 @@ def test_import_of_a_hand_built_org_round_trips_what_the_file_expresses(handbuil
     doc = json.loads(res.stdout)
     tiers = {t["name"]: t for t in doc["tiers"]["tiers"]}
     # names as the org has them (SlaProcess.Name), default versions, mixed case and double spaces kept
-    assert list(tiers) == ["Bronze  Basic", "Cobalt Enterprise SLA", "Wholesale Support"]
+    assert list(tiers) == ["Bronze  Basic", "Cobalt Enterprise SLA", "Developer Support", "Wholesale Support"]
     wholesale = tiers["Wholesale Support"]
     assert [m["name"] for m in wholesale["milestones"]] == ["Resolution Retail", "Resolution Wholesale"]  # v3, not v1
     bronze = {m["name"]: m for m in tiers["Bronze  Basic"]["milestones"]}
@@ -154,12 +154,15 @@ def test_import_of_a_hand_built_org_round_trips_what_the_file_expresses(handbuil
     by = {(c["type"], c["name"]): c for c in plan["changes"]}
     # every process starts at Case.CreatedDate in this org, slakit's at Case.SlaStartDate: said, and the only
     # difference of Bronze (its recurring and criteria milestones keep their start through `start:`)
-    assert sum("slakit starts it at Case.SlaStartDate" in k for k in kept) == 3
+    assert sum("slakit starts it at Case.SlaStartDate" in k for k in kept) == 4
     bronze = by[("EntitlementProcess", "Bronze  Basic")]
     assert [d["path"] for d in bronze["diff"]] == ["entryStartDateField"]
     assert by[("BusinessHours", "Australia")]["action"] == "unchanged"
     assert ("BusinessHours", "Default") not in by and ("BusinessHours", "India") not in by  # existing: never deployed
     # what differs is exactly what the import said it could not keep
+    dev = by[("EntitlementProcess", "Developer Support")]  # version 1 whose NameNorm is `developer support_v1`
+    assert (dev["member"], dev["version_from"], dev["action"]) == ("developer support_v1", 1, "change")
+    assert [d["path"] for d in dev["diff"]] == ["businessHours", "entryStartDateField"]  # both said as comments
     cobalt = [d["path"] for d in by[("EntitlementProcess", "Cobalt Enterprise SLA")]["diff"]]
     assert cobalt == ["businessHours", "entryStartDateField", "milestone First Response: isDisplayedOnLinkedEntity"]
     assert any("no business hours, so it runs on each case's hours" in k for k in kept)  # Cobalt's
