@@ -35,7 +35,7 @@ def slakit_org(org_conn, fake_org, mdapi, tiers):
         if tier:
             proc = fake_org.find("SlaProcess", NameNorm=tier.lower())[0]
             fake_org.insert("Entitlement", Name=f"{tier} Support", AccountId=acct, SlaProcessId=proc["Id"],
-                            StartDate="2026-01-01")
+                            StartDate="2026-01-01", EndDate="2026-12-31")  # 12 months, as backfill writes it
     return fake_org
 
 
@@ -53,6 +53,30 @@ def test_import_of_a_slakit_deployed_org_plans_nothing(slakit_org, run_cli, tmp_
     # Support_Tier__c splits the entitled accounts exactly (Region__c does not): guessed
     assert accounts == {"Platinum": "Support_Tier__c = 'Platinum'", "Gold": "Support_Tier__c = 'Gold'",
                         "Standard": "Support_Tier__c = 'Standard'"}
+    terms = {t["name"]: t["entitlement"].get("term") for t in imported["tiers"]["tiers"]}
+    assert terms == {"Platinum": "12 months", "Gold": "12 months", "Standard": "12 months"}  # from the records
+    assert not [n for n in imported["kept_as_comments"] if n["where"].endswith("entitlement.term")]
+
+
+def test_a_term_is_written_only_when_every_entitlement_of_the_tier_runs_as_long(slakit_org, run_cli, tmp_path):
+    gold = slakit_org.find("SlaProcess", NameNorm="gold")[0]["Id"]
+    acct = slakit_org.insert("Account", Name="Hooli", Support_Tier__c="Gold", Region__c="AMER")
+    slakit_org.insert("Entitlement", Name="Gold Support", AccountId=acct, SlaProcessId=gold,
+                      StartDate="2025-03-01", EndDate="2025-08-31")  # 6 months: not the others' 12
+    for row in slakit_org.find("Entitlement"):
+        if row["SlaProcessId"] != gold and row["Name"].startswith("Platinum"):
+            row["EndDate"] = None  # open-ended: no term, and nothing to say
+    res = run_cli("import", "--org", "uat", "--out", tmp_path / "imported.yml", "--json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    terms = {t["name"]: t["entitlement"].get("term") for t in doc["tiers"]["tiers"]}
+    assert terms == {"Platinum": None, "Gold": None, "Standard": "12 months"}
+    said = {n["where"]: n["what"] for n in doc["kept_as_comments"] if n["where"].endswith("entitlement.term")}
+    assert said == {"tiers[Gold].entitlement.term": "entitlement.term: how long an entitlement runs is not in the "
+                    "metadata (the org's entitlements on this process do not all run for the same term); absent = "
+                    "open-ended"}
+    text = (tmp_path / "imported.yml").read_text(encoding="utf-8")
+    assert "# slakit import: entitlement.term: how long an entitlement runs is not in the metadata" in text
 
 
 def test_no_accounts_guess_when_a_value_also_covers_accounts_without_the_entitlement(slakit_org, run_cli, tmp_path):
@@ -188,6 +212,11 @@ def test_import_from_a_metadata_folder_maps_versioned_files_back_to_tiers(run_cl
     assert names == ["Bronze  Basic", "Cobalt Enterprise SLA", "Developer Support", "Wholesale Support"]
     assert run_cli("validate", out).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# Imported by `slakit import`")
+    said = {n["where"]: n["what"] for n in doc["kept_as_comments"] if n["where"].endswith("entitlement.term")}
+    # Wholesale's template term (365 days) is its term (resolve), so nothing to say there
+    assert sorted(said) == [f"tiers[{t}].entitlement.term" for t in ("Bronze  Basic", "Cobalt Enterprise SLA",
+                                                                      "Developer Support")]
+    assert all("(a metadata folder holds no Entitlement records)" in w for w in said.values())
 
 
 def test_the_header_names_the_file_written(run_cli, tmp_path, monkeypatch):
