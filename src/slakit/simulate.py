@@ -253,4 +253,7 @@ def run(path: str | Path, *, opened: str, tier: str | None = None, stops: Sequen
         if s2 < r1:
             raise UsageError("stopped spans overlap", hint="each --stop must come after the previous --resume")
     crit = parse_instant(criteria_at, "--criteria-at", zones) if criteria_at else None
+    if crit is not None and crit < when:  # criteria cannot become true on a case not yet opened
+        raise UsageError(f"--criteria-at {crit.isoformat()} is before --opened {when.isoformat()}",
+                         field="--criteria-at", hint="give an instant at or after the opening")
     return simulate(project, when, tier=tier, stops=spans, criteria_at=crit, settings=settings)

@@ -62,3 +62,29 @@ def test_table_names_what_it_cannot_see(uat, run_cli):
     assert "backtest: backtest-tiers.yml" in out and "backtest: backtest-other.yml" in out
     assert "cannot see: changes of Case.Priority" in out
     assert "│ Gold     │ First Response   │     7 │   4 │      1 │" in out
+
+
+def test_hours_neither_in_the_file_nor_in_the_org_name_the_tiers_file_line(uat, run_cli):
+    """An `existing: true` hours entry the org does not have is a tiers.yml problem: file, line,
+    milestone and the fix, exit 1, one line."""
+    path = Path("backtest-tiers.yml")
+    text = path.read_text()
+    defined = text[text.index("  - name: US Business Hours\n"):text.index("defaults:")]
+    text = text.replace(defined, "  - {name: Old Hours, existing: true}\n")
+    text = text.replace("business_hours: US Business Hours", "business_hours: Old Hours")
+    path.write_text(text.replace("time_limit: 3bd", "time_limit: 24h").replace("time_limit: 1bd", "time_limit: 8h"))
+    result = run_cli("backtest", "backtest-tiers.yml", "--org", "uat", *PERIOD)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    line = next(i + 1 for i, text in enumerate(path.read_text().splitlines()) if "name: First Response" in text)
+    assert lines == [f"backtest-tiers.yml:{line}: Gold / First Response: business hours 'Old Hours' are neither "
+                     "defined in the file nor in the org (add time_zone and hours to that entry, or create the "
+                     "hours in the org)"]
+    from slakit.audit.hours import HoursBook
+    from slakit.backtest.run import calendars
+    from slakit.config import load_project
+    from slakit.errors import ConfigError
+
+    project = load_project(path)
+    with pytest.raises(ConfigError):  # a tiers.yml problem, as the cci task sees it too
+        calendars(project, project.tiers[0], HoursBook(calendars={}, names={}))

@@ -49,7 +49,8 @@ ORG = {
     "backtest": ["backtest", "{tiers}", "--org", "{org}"],
 }
 TIERS_COMMANDS = {**OFFLINE, **ORG}
-ORG_ONLY = {**ORG, "backfill --undo": ["backfill", "--undo", "run.jsonl", "--org", "{org}"]}
+ORG_ONLY = {**ORG, "backfill --undo": ["backfill", "--undo", "run.jsonl", "--org", "{org}"],
+            "import": ["import", "--org", "{org}", "--out", "imported.yml"]}
 
 
 def args(template: list[str], tiers: str = "tiers.yml", org: str = "uat", rendered: Path | str = "") -> list[str]:
@@ -171,6 +172,7 @@ BAD_OPTIONS = [
     ("--tier-from", ["backtest", "tiers.yml", "--org", "uat", "--tier-from", "owner"]),
     ("--since", ["backtest", "tiers.yml", "--org", "uat", "--since", "lastyear"]),
     ("--tier", ["backtest", "tiers.yml", "--org", "uat", "--tier", "Bronze"]),
+    ("--until", ["backtest", "tiers.yml", "--org", "uat", "--since", "2026-03-01", "--until", "2026-02-01"]),
     ("--opened", ["simulate", "tiers.yml", "--opened", "2026-02-06T16:30"]),  # no offset
     ("--opened", ["simulate", "tiers.yml"]),  # missing
     ("--boundary", ["simulate", "tiers.yml", "--opened", OPENED, "--boundary", "sideways"]),
@@ -226,6 +228,30 @@ def test_unknown_org_says_how_to_connect_it(name, work, cci_home, run_cli):
     as_json = run_cli(*args(ORG_ONLY[name], org="staging"), "--json")
     assert as_json.exit_code == 1
     assert failure_document(as_json)["error"] == line
+    assert not (work / "imported.yml").exists()  # import wrote nothing
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]], ids=["plain", "json"])
+def test_import_from_an_org_that_refuses_the_connection_is_one_line_and_writes_nothing(extra, work, cci_home,
+                                                                                       fake_org, rsps, monkeypatch,
+                                                                                       run_cli):
+    from tests.http.test_org_connect import REFUSED, _refuse
+
+    for method in ("GET", "POST"):
+        _refuse(rsps, method, "/services/")
+    monkeypatch.setenv("CUMULUSCI_ORG_uat", json.dumps({"instance_url": REFUSED, "access_token": SESSION_ID,
+                                                         "org_id": fake_org.org_id, "username": "ci@example.com"}))
+    monkeypatch.setenv("CUMULUSCI_DISABLE_REFRESH", "1")
+    result = run_cli(*args(ORG_ONLY["import"]), *extra)
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert "cannot reach" in line and "refused.my.salesforce.com" in line and "connection was refused" in line
+    if extra:
+        assert failure_document(result)["error"] == line
+    else:
+        assert result.stdout == ""
+    assert not (work / "imported.yml").exists()
+    no_secrets(result)
 
 
 # -- one connection path: a project-level org resolves for every org command ---------------------

@@ -134,6 +134,9 @@ COMMANDS = {
     "backfill": ["backfill", "{tiers}", "--org", "uat", "--dry-run"],
     "smoke": ["smoke", "{tiers}", "--org", "uat"],
     "audit": ["audit", "{tiers}", "--org", "uat"],
+    "at-risk": ["at-risk", "{tiers}", "--org", "uat"],
+    "report": ["report", "{tiers}", "--org", "uat"],
+    "backtest": ["backtest", "{tiers}", "--org", "uat"],
     "audit --metadata": ["audit", "{tiers}", "--metadata", str(ROOT / "tests" / "fakes" / "rendered" / "acceptance")],
 }
 

@@ -105,3 +105,15 @@ def test_criteria_at_moves_the_applies_when_milestone(run_cli):
     assert ms["L2 Dwell"]["start"] == "2026-02-10T19:00:00Z" and ms["L2 Dwell"]["target"] == "2026-02-11T17:00:00Z"
     text = run_cli("simulate", ACCEPTANCE, "--tier", "Gold", "--opened", "2026-02-09T10:00-05:00").stdout
     assert "start (criteria time assumed = opening)" in text
+
+
+def test_criteria_at_before_the_opening_is_a_usage_error(run_cli):
+    result = run_cli("simulate", ACCEPTANCE, "--tier", "Gold", "--opened", "2026-02-09T10:00-05:00",
+                     "--criteria-at", "2026-02-09T14:00Z")  # 09:00 New York, an hour before the opening
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--criteria-at" in lines[0], result.stderr
+    assert "2026-02-09T14:00:00+00:00" in lines[0] and "2026-02-09T10:00:00-05:00" in lines[0]
+    same = run_cli("simulate", ACCEPTANCE, "--tier", "Gold", "--opened", "2026-02-09T10:00-05:00",
+                   "--criteria-at", "2026-02-09T15:00Z")  # the opening itself is fine
+    assert same.exit_code == 0, same.stderr

@@ -35,7 +35,7 @@ def slakit_org(org_conn, fake_org, mdapi, tiers):
         if tier:
             proc = fake_org.find("SlaProcess", NameNorm=tier.lower())[0]
             fake_org.insert("Entitlement", Name=f"{tier} Support", AccountId=acct, SlaProcessId=proc["Id"],
-                            StartDate="2026-01-01")
+                            StartDate="2026-01-01", EndDate="2026-12-31")  # 12 months, as backfill writes it
     return fake_org
 
 
@@ -53,6 +53,30 @@ def test_import_of_a_slakit_deployed_org_plans_nothing(slakit_org, run_cli, tmp_
     # Support_Tier__c splits the entitled accounts exactly (Region__c does not): guessed
     assert accounts == {"Platinum": "Support_Tier__c = 'Platinum'", "Gold": "Support_Tier__c = 'Gold'",
                         "Standard": "Support_Tier__c = 'Standard'"}
+    terms = {t["name"]: t["entitlement"].get("term") for t in imported["tiers"]["tiers"]}
+    assert terms == {"Platinum": "12 months", "Gold": "12 months", "Standard": "12 months"}  # from the records
+    assert not [n for n in imported["kept_as_comments"] if n["where"].endswith("entitlement.term")]
+
+
+def test_a_term_is_written_only_when_every_entitlement_of_the_tier_runs_as_long(slakit_org, run_cli, tmp_path):
+    gold = slakit_org.find("SlaProcess", NameNorm="gold")[0]["Id"]
+    acct = slakit_org.insert("Account", Name="Hooli", Support_Tier__c="Gold", Region__c="AMER")
+    slakit_org.insert("Entitlement", Name="Gold Support", AccountId=acct, SlaProcessId=gold,
+                      StartDate="2025-03-01", EndDate="2025-08-31")  # 6 months: not the others' 12
+    for row in slakit_org.find("Entitlement"):
+        if row["SlaProcessId"] != gold and row["Name"].startswith("Platinum"):
+            row["EndDate"] = None  # open-ended: no term, and nothing to say
+    res = run_cli("import", "--org", "uat", "--out", tmp_path / "imported.yml", "--json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    terms = {t["name"]: t["entitlement"].get("term") for t in doc["tiers"]["tiers"]}
+    assert terms == {"Platinum": None, "Gold": None, "Standard": "12 months"}
+    said = {n["where"]: n["what"] for n in doc["kept_as_comments"] if n["where"].endswith("entitlement.term")}
+    assert said == {"tiers[Gold].entitlement.term": "entitlement.term: how long an entitlement runs is not in the "
+                    "metadata (the org's entitlements on this process do not all run for the same term); absent = "
+                    "open-ended"}
+    text = (tmp_path / "imported.yml").read_text(encoding="utf-8")
+    assert "# slakit import: entitlement.term: how long an entitlement runs is not in the metadata" in text
 
 
 def test_no_accounts_guess_when_a_value_also_covers_accounts_without_the_entitlement(slakit_org, run_cli, tmp_path):
@@ -113,9 +137,9 @@ def install_handbuilt(org, mdapi, folder: Path, *, skip: tuple[str, ...] = ()) -
 @pytest.fixture
 def handbuilt_org(org_conn, fake_org, mdapi):
     """(b) An org whose processes were clicked together (tests/data/import/handbuilt, modelled on
-    public retrieved files: see its README.md). `developer support_v1` is left out here: `slakit
-    plan` retrieves version 1 as `developer support` (issue 11 changes that)."""
-    install_handbuilt(fake_org, mdapi, HANDBUILT, skip=("developer support_v1.entitlementProcess",))
+    public retrieved files: see its README.md), `developer support_v1` included (version 1 with
+    the `_v1` NameNorm: read and planned under that member)."""
+    install_handbuilt(fake_org, mdapi, HANDBUILT)
     return fake_org
 
 
@@ -131,7 +155,7 @@ def test_import_of_a_hand_built_org_round_trips_what_the_file_expresses(handbuil
     doc = json.loads(res.stdout)
     tiers = {t["name"]: t for t in doc["tiers"]["tiers"]}
     # names as the org has them (SlaProcess.Name), default versions, mixed case and double spaces kept
-    assert list(tiers) == ["Bronze  Basic", "Cobalt Enterprise SLA", "Wholesale Support"]
+    assert list(tiers) == ["Bronze  Basic", "Cobalt Enterprise SLA", "Developer Support", "Wholesale Support"]
     wholesale = tiers["Wholesale Support"]
     assert [m["name"] for m in wholesale["milestones"]] == ["Resolution Retail", "Resolution Wholesale"]  # v3, not v1
     bronze = {m["name"]: m for m in tiers["Bronze  Basic"]["milestones"]}
@@ -154,12 +178,15 @@ def test_import_of_a_hand_built_org_round_trips_what_the_file_expresses(handbuil
     by = {(c["type"], c["name"]): c for c in plan["changes"]}
     # every process starts at Case.CreatedDate in this org, slakit's at Case.SlaStartDate: said, and the only
     # difference of Bronze (its recurring and criteria milestones keep their start through `start:`)
-    assert sum("slakit starts it at Case.SlaStartDate" in k for k in kept) == 3
+    assert sum("slakit starts it at Case.SlaStartDate" in k for k in kept) == 4
     bronze = by[("EntitlementProcess", "Bronze  Basic")]
     assert [d["path"] for d in bronze["diff"]] == ["entryStartDateField"]
     assert by[("BusinessHours", "Australia")]["action"] == "unchanged"
     assert ("BusinessHours", "Default") not in by and ("BusinessHours", "India") not in by  # existing: never deployed
     # what differs is exactly what the import said it could not keep
+    dev = by[("EntitlementProcess", "Developer Support")]  # version 1 whose NameNorm is `developer support_v1`
+    assert (dev["member"], dev["version_from"], dev["action"]) == ("developer support_v1", 1, "change")
+    assert [d["path"] for d in dev["diff"]] == ["businessHours", "entryStartDateField"]  # both said as comments
     cobalt = [d["path"] for d in by[("EntitlementProcess", "Cobalt Enterprise SLA")]["diff"]]
     assert cobalt == ["businessHours", "entryStartDateField", "milestone First Response: isDisplayedOnLinkedEntity"]
     assert any("no business hours, so it runs on each case's hours" in k for k in kept)  # Cobalt's
@@ -185,6 +212,20 @@ def test_import_from_a_metadata_folder_maps_versioned_files_back_to_tiers(run_cl
     assert names == ["Bronze  Basic", "Cobalt Enterprise SLA", "Developer Support", "Wholesale Support"]
     assert run_cli("validate", out).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# Imported by `slakit import`")
+    said = {n["where"]: n["what"] for n in doc["kept_as_comments"] if n["where"].endswith("entitlement.term")}
+    # Wholesale's template term (365 days) is its term (resolve), so nothing to say there
+    assert sorted(said) == [f"tiers[{t}].entitlement.term" for t in ("Bronze  Basic", "Cobalt Enterprise SLA",
+                                                                      "Developer Support")]
+    assert all("(a metadata folder holds no Entitlement records)" in w for w in said.values())
+
+
+def test_the_header_names_the_file_written(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("import", "--metadata", HANDBUILT, "--out", "acme-sla.yml")
+    assert res.exit_code == 0, res.stderr
+    header = [line for line in (tmp_path / "acme-sla.yml").read_text(encoding="utf-8").splitlines()
+              if line.startswith("# Then:")]
+    assert header == ["# Then: slakit validate acme-sla.yml && slakit plan acme-sla.yml --org NAME --detailed-exitcode"]
 
 
 INEXPRESSIBLE = Path(__file__).resolve().parent.parent / "data" / "import" / "inexpressible"

@@ -94,6 +94,25 @@ def test_api_version_from_cumulusci_yml(tmp_path):
     assert load_project(path).api_version == "61.0"
 
 
+@pytest.mark.parametrize("version, ok", [("62.0", True), ("70.0", True), ("100.0", True), ("100.5", False),
+                                         ("6.0", False), ("1000.0", False)])
+def test_api_version_format_is_two_or_three_digits_dot_zero(tmp_path, version, ok):
+    """The format rule accepts any NN.0 / NNN.0 (the 55.0 minimum is org_rules' to say), and its
+    message shows the rule it applies."""
+    path = write(tmp_path, f"""
+        api_version: "{version}"
+        tiers:
+          - name: Gold
+            milestones: [{{name: First Response, time_limit: 4h}}]
+    """)
+    if ok:
+        assert load_project(path).api_version == version
+        return
+    with pytest.raises(ConfigError) as caught:
+        load_project(path)
+    assert f"'{version}' is not an API version like \"62.0\" or \"100.0\"" in str(caught.value)
+
+
 def test_load_project_raises_with_every_problem(tmp_path):
     path = write(tmp_path, """
         tiers:

@@ -126,3 +126,17 @@ def test_render_import_render_gives_the_same_metadata(tmp_path, source):
     assert len(compared) > 10
     for rel in compared:
         assert (second / rel).read_bytes() == (first / rel).read_bytes(), rel
+
+
+def test_entitlement_spans_read_back_as_backfill_writes_terms():
+    import datetime as dt
+
+    from slakit.backfill.plan import end_date
+    from slakit.importer.terms import spans
+
+    d = dt.date
+    assert spans(d(2026, 1, 1), d(2026, 12, 31)) == ["12 months", "365 days"]
+    assert spans(d(2026, 1, 31), end_date(d(2026, 1, 31), 1, "months")) == ["1 month", "28 days"]  # Feb clamped
+    assert spans(d(2026, 1, 1), d(2026, 1, 10)) == ["10 days"]
+    assert spans(d(2026, 1, 1), d(2026, 1, 1)) == ["1 day"]
+    assert spans(d(2026, 1, 1), None) == [""] and spans(d(2026, 1, 2), d(2026, 1, 1)) == []

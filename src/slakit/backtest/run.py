@@ -30,7 +30,7 @@ from slakit.backtest.aggregate import Backtest, Proposal
 from slakit.backtest.history import CASE_FIELDS, HistoryReader, case_soql, closed_statuses, read_pages, tracked_fields
 from slakit.backtest.verdict import Verdict, _needs, replay_all
 from slakit.config.project import Project, Tier
-from slakit.errors import OrgError, SlakitError, UsageError
+from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.org.errors import org_errors
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, soql
 
@@ -55,7 +55,7 @@ def calendars(project: Project, tier: Tier, book: HoursBook) -> list[clock.Calen
             continue
         ids = [i for i, n in book.names.items() if n.lower() == hours.name.lower()]
         if not ids:
-            raise SlakitError(f"business hours '{hours.name}' are neither defined in the file nor in the org",
+            raise ConfigError(f"business hours '{hours.name}' are neither defined in the file nor in the org",
                               file=project.source, line=ms.line, field=f"{tier.name} / {ms.name}",
                               hint="add time_zone and hours to that entry, or create the hours in the org")
         out.append(book.calendars[ids[0]])

@@ -111,6 +111,11 @@ def register(app: typer.Typer) -> None:
         check_choice(bulk, "--bulk", ("auto", "always", "never"))
         now = _instant(until, "--until") or dt.datetime.now(dt.timezone.utc)
         start = parse_since(since, now)
+        if now <= start:  # before the org is contacted (run_backtest says it again for the cci task)
+            from slakit.errors import UsageError
+
+            raise UsageError(f"the period is empty: --until {now.isoformat()} is not after --since "
+                             f"{start.isoformat()}", field="--until")
         project = load_project(tiers_file)
         other = load_project(compare) if compare is not None else None
         from slakit.backfill.apply import select_tiers

@@ -31,13 +31,13 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not force:  # fail before reading the org
             raise UsageError(f"{out} exists", field="--out", hint="pass --force to replace it, or pick another --out")
         if metadata is not None:
-            result = import_folder(metadata)
+            result = import_folder(metadata, str(out))
         else:
             from slakit.org.connect import connect_project
 
             conn = connect_project(str(org), None)
             with err_console.status(f"reading org {org}..."):
-                result = import_org(conn)
+                result = import_org(conn, str(out))
         write_tiers(result, out, force=force)
         if as_json:
             emit_json(result.as_dict())

@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
                                      help="A budget ending exactly at closing time is due at_close or next_open."),
         warning_time: str = typer.Option("business", "--warning-time",
                                          help="Warning offsets count business or wall time."),
-        json_out: bool = typer.Option(False, "--json", help="Print one JSON document (a list for several tiers)."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON document: the tier's timeline "
+                                      "with --tier, else {\"ok\", \"timelines\"}."),
     ) -> None:
         """Simulate milestone starts, warnings, targets and violations for a case opened at --opened."""
         from slakit import clock

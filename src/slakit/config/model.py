@@ -410,6 +410,6 @@ class TiersFile(Strict):
     def _api(cls, v: Any) -> Any:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             v = f"{float(v):.1f}"
-        if v is not None and not re.fullmatch(r"\d{2}\.0", str(v)):
-            raise ValueError(f"'{v}' is not an API version like \"62.0\"")
+        if v is not None and not re.fullmatch(r"\d{2,3}\.0", str(v)):
+            raise ValueError(f"'{v}' is not an API version like \"62.0\" or \"100.0\"")
         return v

@@ -293,11 +293,20 @@ class Builder:
             why = f" ({self.facts.accounts_unknown})" if self.facts.accounts_unknown else ""
             accounts = self.note(f"{where}.entitlement.accounts", "entitlement.accounts: which accounts get this "
                                  f"tier (a SOQL WHERE on Account, for backfill) is yours to write{why}")
+        family = split_member(pf.member)[0].lower()
+        found = self.facts.terms.get(family, self.facts.terms.get(name.lower()))
+        said = [accounts]
+        if found:
+            ent.insert(1 if guess else 0, "term", found)
+        elif found is None and not ent.get("template", {}).get("term"):  # a template's term is the term
+            reason = self.facts.terms_unknown.get(family) or self.facts.terms_unknown.get(name.lower())
+            said.append(self.note(f"{where}.entitlement.term", "entitlement.term: how long an entitlement runs "
+                                  f"is not in the metadata ({reason or self.facts.terms_unread}); absent = open-ended"))
         if ent:
             tier["entitlement"] = ent
-            comment(tier, "entitlement", [accounts], 4)
+            comment(tier, "entitlement", said, 4)
         else:
-            comments.append(accounts)
+            comments.extend(said)
         return tier, comments
 
     def entitlement(self, tier: str, hours_name: str | None, where: str) -> CommentedMap:

@@ -20,7 +20,7 @@ FIELDS = "Case fields the org's actions write: they exist, slakit never renders 
 DEFAULT_HOURS = "the org's default business hours: referenced, never deployed (hours kept for the simulator and bd units)"
 
 
-def build(facts: Facts) -> Built:
+def build(facts: Facts, out: str = "tiers.yml") -> Built:
     b = Builder(facts)
     order = {name.lower(): i for i, name in enumerate(b.auto.tier_order)}
     procs = sorted(facts.processes, key=lambda p: (order.get(p.name.lower(), len(order)), p.name.lower()))
@@ -60,7 +60,7 @@ def build(facts: Facts) -> Built:
     comment(doc, "tiers", ["order = priority: the first tier matching an account wins"] + left_out, 0)
     doc.yaml_set_start_comment(f"Imported by `slakit import` from {facts.source}.\n"
                                "Review the `slakit import:` comments: each is something the org has that this "
-                               "file does not say.\nThen: slakit validate tiers.yml && slakit plan tiers.yml "
+                               f"file does not say.\nThen: slakit validate {out} && slakit plan {out} "
                                "--org NAME --detailed-exitcode")
     return Built(doc, b.notes)
 

@@ -81,6 +81,9 @@ class Facts:
     api_version: str | None = None
     accounts: dict[str, str] = field(default_factory=dict)  # process NameNorm -> entitlement.accounts
     accounts_unknown: str | None = None  # why there is no guess
+    terms: dict[str, str] = field(default_factory=dict)  # process NameNorm -> entitlement.term ("" = open-ended)
+    terms_unknown: dict[str, str] = field(default_factory=dict)  # process NameNorm -> why no term was read
+    terms_unread: str = "a metadata folder holds no Entitlement records"  # why, for a process in neither map
 
 
 def _parse(data: bytes, where: str) -> etree._Element:
@@ -240,4 +243,8 @@ def read_org(conn: OrgConnection) -> Facts:
 
     family = {v.id[:15]: base for base, vs in state["processes"].items() for v in vs}
     facts.accounts, facts.accounts_unknown = guess_accounts(sf, family)
+    from slakit.importer.terms import read_terms
+
+    facts.terms, facts.terms_unknown = read_terms(sf, family)
+    facts.terms_unread = "no entitlement in the org uses this process"
     return facts

@@ -80,18 +80,19 @@ def _check(text: str, folder: Path) -> None:
                           hint="a slakit import bug: please report it with what was imported")
 
 
-def result_of(facts: Facts) -> ImportResult:
-    built = build(facts)
+def result_of(facts: Facts, out: str = "tiers.yml") -> ImportResult:
+    built = build(facts, out)
     text = dump(built.document)
     return ImportResult(facts.source, text, built.notes, built.document)
 
 
-def import_folder(folder: str | Path) -> ImportResult:
-    return result_of(read_folder(folder))
+def import_folder(folder: str | Path, out: str = "tiers.yml") -> ImportResult:
+    """`out`: the file name the header's next steps name."""
+    return result_of(read_folder(folder), out)
 
 
-def import_org(conn: OrgConnection) -> ImportResult:
-    return result_of(read_org(conn))
+def import_org(conn: OrgConnection, out: str = "tiers.yml") -> ImportResult:
+    return result_of(read_org(conn), out)
 
 
 def write_tiers(result: ImportResult, out: str | Path, *, force: bool = False) -> Path:
