@@ -239,7 +239,8 @@ class _Scanner:
             elif c == "#" and (pos == 0 or line[pos - 1] in " \t"):
                 return
             elif (c in "?:" and line[pos + 1: pos + 2] in ("", " ", "\t", ",", "[", "]", "{", "}")) or (
-                    c == ":" and not self.flow_node_start):  # also JSON-like `"key":value`
+                    c == ":" and not self.flow_node_start) or (  # also JSON-like `"key":value`
+                    c == "?" and self.flow_node_start):  # libyaml reads `[?a]` as [{a: null}]: count the pair
                 self.start_pair(pos)
                 self.flow_node_start = True
                 pos += 1
