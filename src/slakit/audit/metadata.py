@@ -16,6 +16,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS, KIND_OF_TYPE
+
 SUFFIXES = {
     "entitlementProcess": "process", "milestoneType": "milestone_type", "workflow": "workflow",
     "flow": "flow", "settings": "settings", "cls": "apex", "trigger": "apex",
@@ -95,9 +97,14 @@ class Workflow:
     outbound_messages: set[str] = field(default_factory=set)
 
     def has(self, ref: ActionRef) -> bool:
-        pool = {"Alert": self.alerts, "FieldUpdate": self.field_updates, "Task": self.tasks,
-                "OutboundMessage": self.outbound_messages}.get(ref.type)
-        return pool is not None and ref.name in pool
+        return ref.name in self.pool(ref.type)
+
+    def pool(self, action_type: str) -> set[str]:
+        """The names of one action type (`Alert`, `FieldUpdate`, ...); empty for a type slakit does not know."""
+        if action_type == "OutboundMessage":
+            return self.outbound_messages
+        spec = KIND_OF_TYPE.get(action_type)
+        return getattr(self, spec.audit_pool) if spec is not None else set()
 
 
 @dataclass
@@ -163,8 +170,8 @@ def parse_process(root, full_name: str, file: str | None = None) -> Process:
 
 def parse_workflow(root) -> Workflow:
     wf = Workflow()
-    for kind, pool in (("alerts", wf.alerts), ("fieldUpdates", wf.field_updates), ("tasks", wf.tasks),
-                       ("outboundMessages", wf.outbound_messages)):
+    pools = [(k.workflow_tag, wf.pool(k.action_type)) for k in ACTION_KINDS]
+    for kind, pool in (*pools, ("outboundMessages", wf.outbound_messages)):
         pool.update(n for n in (_text(el, "fullName") for el in _kids(root, kind)) if n)
     return wf
 

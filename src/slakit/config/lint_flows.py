@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from slakit.config.project import SetAction
 from slakit.errors import Problem
 
 
@@ -23,7 +24,7 @@ def _rendered_fields(project) -> set[str]:
     for t in project.tiers:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
+                if isinstance(a, SetAction):
                     out.add(_bare(a.field).lower())
     return out
 

@@ -169,7 +169,7 @@ class Resolver:
             for j, ms in enumerate(t.milestones):
                 for kind in ("on_warning", "on_violation", "on_success"):
                     for k, a in enumerate(getattr(ms, kind)):
-                        if a.kind != "set" or not a.field or not a.field.endswith("__c") or a.field in existing:
+                        if not isinstance(a, p.SetAction) or not a.field.endswith("__c") or a.field in existing:
                             continue
                         ftype = p.field_type(a.value)
                         first = seen.setdefault(a.field, (ftype, f"{t.name} / {ms.name}"))
@@ -250,7 +250,7 @@ class Resolver:
             if len(addresses) > 5:
                 self.err(path + ("email",), f"{len(addresses)} plain addresses: an alert takes at most 5 "
                          "(Salesforce's additional emails)", "send to a group:<DeveloperName> instead")
-            return p.Action("email", recipients=tuple(a.email))
+            return p.EmailAction(recipients=tuple(a.email))
         if a.set is not None:
             if len(a.set) != 1:
                 self.err(path + ("set",), "set one field per action", "split it into several set actions")
@@ -264,14 +264,15 @@ class Resolver:
                 bad = custom_field_problem(_bare(field))
                 if bad:
                     self.err(path + ("set", field), bad[0], bad[1], key=True)
-            return p.Action("set", field=_bare(field), value=value)
-        t = a.task
-        assert t is not None  # the model requires exactly one of email, set, task
-        if not ASSIGNEE_RE.match(t.assign_to):
-            self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
-                     "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
-        return p.Action("task", subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
-                        value=t.priority)
+            return p.SetAction(field=_bare(field), value=value)
+        if a.task is not None:
+            t = a.task
+            if not ASSIGNEE_RE.match(t.assign_to):
+                self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
+                         "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
+            return p.TaskAction(subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
+                                priority=t.priority)
+        raise AssertionError("ActionModel holds exactly one kind")  # checked by ActionModel._one
 
     def entitlement(self, path: tuple, e: m.EntitlementModel) -> p.Entitlement:
         amount, unit = _term(e.term)

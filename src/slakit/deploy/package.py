@@ -16,13 +16,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
 from slakit.errors import DeployError
 from slakit.salesforce import MD_NS
 
 TYPE_FOLDERS = {
     "Settings": "settings", "CustomField": "objects", "CustomObject": "objects", "MilestoneType": "milestoneTypes",
-    "EmailTemplate": "email", "Workflow": "workflows", "WorkflowAlert": "workflows",
-    "WorkflowFieldUpdate": "workflows", "WorkflowTask": "workflows", "WorkflowRule": "workflows",
+    "EmailTemplate": "email", "Workflow": "workflows", **{k.package_child: "workflows" for k in ACTION_KINDS},
+    "WorkflowRule": "workflows",
     "EntitlementProcess": "entitlementProcesses", "EntitlementTemplate": "entitlementTemplates",
     "Flow": "flows", "FlexiPage": "flexipages", "BusinessHoursEntry": "settings", "ApexClass": "classes",
 }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
+from slakit.config.project import ACTION_KINDS
 from slakit.config.names import ALWAYS_OPEN_HOURS, api_name, join
 from slakit.deploy.versions import split_member
 from slakit.importer.actions import translate
@@ -39,7 +40,7 @@ KNOWN_MILESTONE = {"businessHours", "milestoneCriteriaFilterItems", "milestoneCr
 MAX_MILESTONES = 10
 YAML11_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~", ""}  # read as non-strings somewhere
 KIND_WORDS = {"on_warning": "Warning", "on_violation": "Violation", "on_success": "Success"}
-ACTION_WORDS = {"email": "Email", "set": "Set", "task": "Task"}
+ACTION_WORDS = {k.key: k.word for k in ACTION_KINDS}
 
 
 @dataclass

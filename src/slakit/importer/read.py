@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
 from slakit.deploy import versions as V
 from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.render import flows as F
@@ -32,7 +33,7 @@ SLAKIT_FLOWS = (F.STAMPING, F.CASE_COMPLETION, F.CASE_ENTRY_COMPLETION, F.EMAIL_
                 F.CLOSED_WON)  # the flows slakit renders (render.flows names them)
 FOLDERS = {"entitlementProcesses": "process", "milestoneTypes": "milestone_type", "workflows": "workflow",
            "settings": "settings", "entitlementTemplates": "template", "flows": "flow"}
-WORKFLOW_KINDS = {"alerts": "Alert", "fieldUpdates": "FieldUpdate", "tasks": "Task",
+WORKFLOW_KINDS = {**{k.workflow_tag: k.action_type for k in ACTION_KINDS},
                   "outboundMessages": "OutboundMessage"}
 
 

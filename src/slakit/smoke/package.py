@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from slakit.config.project import ACTION_KINDS
 from slakit.errors import RenderError
 from slakit.salesforce import MD_NS
 from slakit.smoke.variant import SUFFIX, SmokeVariant
@@ -29,7 +30,7 @@ from slakit.smoke.variant import SUFFIX, SmokeVariant
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
 LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction", "ApexClass")
-WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
+WORKFLOW_CHILDREN = {**{k.workflow_tag: k.package_child for k in ACTION_KINDS},
                      "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
 

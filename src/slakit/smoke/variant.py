@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from slakit.config.names import join
-from slakit.config.project import BusinessHours, Milestone, Project, Tier, Window
+from slakit.config.project import BusinessHours, Milestone, Project, SetAction, Tier, Window
 from slakit.errors import UsageError
 
 SUFFIX = "Smoke"
@@ -133,7 +133,7 @@ def _written_fields(tiers: list[Tier]) -> set[str]:
     for t in tiers:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
+                if isinstance(a, SetAction):
                     out.add(a.field.split(".", 1)[1] if a.field.startswith("Case.") else a.field)
     return out
 
