@@ -4,7 +4,54 @@
   CumulusCI project (`project.package.api_version`) names one.
 - `MD_NS`: the Metadata API namespace every metadata file and package.xml is written in
   (Metadata API Developer Guide, "Metadata API Namespace").
+- `Target`: the object entitlement processes run on and the objects around it (`CASE` today; an
+  entitlement process's `SObjectType` is Case or WorkOrder: Metadata API Developer Guide,
+  "EntitlementProcess"). A WorkOrder SLA would be one more `TARGETS` entry plus its own flows.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 DEFAULT_API_VERSION = "62.0"
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object an SLA runs on, with its milestone, history, comment and email objects and
+    the fields slakit reads and writes on it. Field names are bare (no object prefix)."""
+
+    sobject: str  # the entitlement process's SObjectType: "Case"
+    milestone_object: str  # one row per milestone on a record: "CaseMilestone"
+    parent_field: str  # the milestone object's lookup to the record: "CaseId"
+    history_object: str  # field history (owner and field changes): "CaseHistory"
+    comment_object: str | None = None  # public comments that may be a first response: "CaseComment"
+    email_object: str | None = None  # outbound emails that may be a first response: "EmailMessage"
+    entitlement_field: str = "EntitlementId"  # what the stamping flow and backfill set
+    start_field: str = "SlaStartDate"  # where every rendered process starts its clock
+    closed_field: str = "IsClosed"  # the process exits when it is true
+    stopped_field: str = "IsStopped"  # the record's milestones are paused
+
+    @property
+    def prefix(self) -> str:
+        """`Case.`: the prefix tiers.yml, criteria and org metadata may put on a field or action name."""
+        return f"{self.sobject}."
+
+    def bare(self, name: str) -> str:
+        """`Case.L2__c` (any case of the prefix) -> `L2__c`; anything else (`L2__c`, `Account.Name`,
+        a relationship path `Case.Account.Name` -> `Account.Name`) loses only the prefix."""
+        return name[len(self.prefix):] if name.lower().startswith(self.prefix.lower()) else name
+
+    def field(self, name: str) -> str:
+        """`L2__c` -> `Case.L2__c` (for messages, criteria and entryStartDateField)."""
+        return self.prefix + self.bare(name)
+
+    def qualified(self, name: str) -> str:
+        """A criterion field as Salesforce writes it: prefixed unless it already names an object."""
+        return name if "." in name else self.prefix + name
+
+
+CASE = Target("Case", "CaseMilestone", "CaseId", "CaseHistory", comment_object="CaseComment",
+              email_object="EmailMessage")
+TARGETS = {t.sobject: t for t in (CASE,)}

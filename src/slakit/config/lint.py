@@ -79,7 +79,7 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
                      "by itself", "lint.no-completion", "add completes_when (first_response, owner_assigned, "
                      "case_closed or field conditions)")
             for k, c in enumerate(ms.criteria):
-                bare = c.field.split(".", 1)[1] if c.field.lower().startswith("case.") else c.field
+                bare = project.target.bare(c.field)
                 if bare.endswith("__c") and bare not in known and "." not in bare:
                     warn(mpath + ("applies_when", k, "field"),
                          f"{c.field} is read but not rendered by slakit: the org must have it",

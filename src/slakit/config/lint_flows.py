@@ -15,17 +15,13 @@ from slakit.config.project import SetAction
 from slakit.errors import Problem
 
 
-def _bare(field: str) -> str:
-    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
-
-
 def _rendered_fields(project) -> set[str]:
     out: set[str] = set()
     for t in project.tiers:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
                 if isinstance(a, SetAction):
-                    out.add(_bare(a.field).lower())
+                    out.add(project.target.bare(a.field).lower())
     return out
 
 
@@ -33,7 +29,7 @@ def lint_flows(project, doc) -> list[Problem]:
     problems: list[Problem] = []
     rendered = _rendered_fields(project)
     existing = {f.lower() for f in project.existing_fields}
-    reported: set[str] = {_bare(c.field).lower() for t in project.tiers for m in t.milestones
+    reported: set[str] = {project.target.bare(c.field).lower() for t in project.tiers for m in t.milestones
                           for c in m.criteria}  # applies_when fields: reported by the main lint
     for i, t in enumerate(project.tiers):
         for j, m in enumerate(t.milestones):
@@ -42,7 +38,7 @@ def lint_flows(project, doc) -> list[Problem]:
                 continue
             for k, c in enumerate(cw.criteria):
                 path = ("tiers", i, "milestones", j, "completes_when", k)
-                field = _bare(c.field)
+                field = project.target.bare(c.field)
                 custom = "__c" in field.lower() or "__r" in field.lower()
                 if not custom or field.lower() in rendered or field.lower() in existing:
                     continue

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from slakit.salesforce import CASE, Target
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -88,7 +90,7 @@ class SetAction:
     """`set: {Field: value}`: a Case field update."""
 
     kind: ClassVar[Literal["set"]] = "set"
-    field: str  # bare API name (no `Case.` prefix)
+    field: str  # bare API name (no `Case.` prefix: `Target.bare`)
     value: Any = None  # True/False, a literal string/number, or "now"
     line: int | None = None
 
@@ -224,6 +226,7 @@ class Project:
     root: str  # folder holding tiers.yml (user templates/ live here)
     extra: dict[str, Any] = field(default_factory=dict)
     sender_org_wide: str | None = None  # alerts' Organization-Wide Email Address; None = the running user
+    target: Target = CASE  # the object the entitlement processes run on
 
     def tier(self, name: str) -> Tier:
         for t in self.tiers:

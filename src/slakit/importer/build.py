@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from slakit.config.project import ACTION_KINDS
 from slakit.config.names import ALWAYS_OPEN_HOURS, api_name, join
+from slakit.config.project import ACTION_KINDS
 from slakit.deploy.versions import split_member
 from slakit.importer.actions import translate
 from slakit.importer.flows import Automation, read_automation
 from slakit.importer.read import Facts, Hours, q, text
 from slakit.importer.words import comment, duration, flow, percent_for, term
 from slakit.render.context import PROCESS_START_FIELD
+from slakit.salesforce import CASE
 
 RECURRENCE = {"recursIndependently": "independent", "recursChained": "sequential"}
 UNITS = {"Minutes": 1, "Hours": 60, "Days": 1440}
@@ -177,7 +178,7 @@ class Builder:
         if cw is not None:
             ms["completes_when"] = cw if isinstance(cw, str) else CommentedSeq(flow(c) for c in cw)
         self.triggers(ms, el, minutes, where, comments)
-        success = [(text(a, "type") or "", _bare(text(a, "name") or "")) for a in el.findall(q("successActions"))]
+        success = [(text(a, "type") or "", CASE.bare(text(a, "name") or "")) for a in el.findall(q("successActions"))]
         if success:
             acts = self.actions(f"{where}.on_success", success, comments)
             if acts:
@@ -189,7 +190,7 @@ class Builder:
         violation: list[tuple[str, str]] = []
         for t in el.findall(q("timeTriggers")):
             length = int(text(t, "timeLength") or 0) * UNITS.get(text(t, "workflowTimeTriggerUnit") or "Minutes", 1)
-            refs = tuple(sorted((text(a, "type") or "", _bare(text(a, "name") or "")) for a in t.findall(q("actions"))))
+            refs = tuple(sorted((text(a, "type") or "", CASE.bare(text(a, "name") or "")) for a in t.findall(q("actions"))))
             if not refs:
                 comments.append(self.note(where, f"a time trigger at {length} min has no actions (not kept)"))
             elif length > 0:
@@ -331,7 +332,3 @@ def _all_and(expr: str, n: int) -> bool:
     tokens = expr.upper().replace("(", " ").replace(")", " ").split()
     return all(t == "AND" or t.isdigit() for t in tokens) and sorted(int(t) for t in tokens if t.isdigit()) == list(
         range(1, n + 1))
-
-
-def _bare(name: str) -> str:
-    return name.removeprefix("Case.")

@@ -24,6 +24,7 @@ from fractions import Fraction
 from slakit.config.names import join
 from slakit.config.project import BusinessHours, Milestone, Project, SetAction, Tier, Window
 from slakit.errors import UsageError
+from slakit.salesforce import CASE
 
 SUFFIX = "Smoke"
 SMOKE_HOURS_NAME = "slakit Smoke 24x7"
@@ -134,7 +135,7 @@ def _written_fields(tiers: list[Tier]) -> set[str]:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
                 if isinstance(a, SetAction):
-                    out.add(a.field.split(".", 1)[1] if a.field.startswith("Case.") else a.field)
+                    out.add(CASE.bare(a.field))
     return out
 
 
