@@ -27,6 +27,7 @@ from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_tim
 from slakit.config.project import Project
 from slakit.errors import OrgError, UsageError
 from slakit.org.guard import confirm_production
+from slakit.salesforce import CASE
 
 BULK_THRESHOLD = 2_000
 MODES = ("auto", "always", "never")
@@ -240,7 +241,7 @@ class Context:
     def fail(self, sobject: str, tier: str | None, record: dict, code: str | None, message: str) -> None:
         from slakit.backfill.model import Failure
 
-        (self.case_errors if sobject == "Case" else self.errors).add(record, code, message)
+        (self.case_errors if sobject == CASE.sobject else self.errors).add(record, code, message)
         self.report.add_failure(Failure(sobject, tier, code, message, record))
 
 

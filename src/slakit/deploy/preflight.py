@@ -19,6 +19,7 @@ from slakit.deploy.package import entitlement_settings_enables
 from slakit.errors import DeployError, Problem
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, query_list, soql
+from slakit.salesforce import CASE
 
 _FIELD_REF = re.compile(rb"<(?:field|entryStartDateField)>\s*([A-Za-z]\w*)\.([A-Za-z]\w*)\s*</")
 _WF_FIELD = re.compile(rb"<fieldUpdates>.*?<field>\s*(\w+)\s*</field>", re.S)
@@ -46,7 +47,7 @@ def fields_read(files: dict[str, bytes], project=None) -> set[tuple[str, str]]:
             crits = list(m.criteria) + list(getattr(m.completes_when, "criteria", ()) or ())
             for c in crits:
                 obj, _, fld = c.field.rpartition(".")
-                out.add((obj or "Case", fld))
+                out.add((obj or CASE.sobject, fld))
     return out
 
 

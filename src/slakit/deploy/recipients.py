@@ -26,6 +26,7 @@ from lxml import etree
 from slakit.config.project import Action, EmailAction, SetAction, TaskAction
 from slakit.errors import Problem
 from slakit.org.soql import query_list, soql
+from slakit.salesforce import CASE
 
 MD = "{http://soap.sforce.com/2006/04/metadata}"
 # prefix -> (object, field, extra condition, what it is)
@@ -77,7 +78,7 @@ def _named(a: Action) -> tuple[tuple[str, ...], str]:
 
 def workflow_references(files: dict[str, bytes]) -> list[Reference]:
     """The same from a rendered Case.workflow (deploys from a folder, without tiers.yml)."""
-    data = files.get("workflows/Case.workflow")
+    data = files.get(f"workflows/{CASE.sobject}.workflow")
     if data is None:
         return []
     root = etree.fromstring(data)
