@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from slakit.salesforce import CASE
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import MilestonePlan, Step, TierPlan, action_name, merged_actions
 from slakit.smoke.variant import SMOKE_HOURS
@@ -48,7 +49,7 @@ def predict_target(start: dt.datetime, minutes: int) -> dt.datetime:
 
 
 NAME_STAMPED = "stamping flow set the entitlement"
-NAME_CREATED = "one CaseMilestone per applicable milestone"
+NAME_CREATED = f"one {CASE.milestone_object} per applicable milestone"
 
 
 def name_target(mp: MilestonePlan) -> str:
@@ -77,12 +78,12 @@ def type_name(row: dict) -> str:
 
 def check_stamped(tier: str, cases: dict[str, dict], entitlement_id: str) -> Check:
     """Both cases carry the tier's smoke entitlement (set by the rendered stamping flow)."""
-    observed = {role: (c.get("EntitlementId") or "blank") for role, c in cases.items()}
+    observed = {role: (c.get(CASE.entitlement_field) or "blank") for role, c in cases.items()}
     ok = all(str(v)[:15] == entitlement_id[:15] for v in observed.values())
     return Check(tier, NAME_STAMPED, "pass" if ok else "fail",
-                 expected=f"EntitlementId = {entitlement_id}",
+                 expected=f"{CASE.entitlement_field} = {entitlement_id}",
                  observed=", ".join(f"{role} case: {v}" for role, v in observed.items()),
-                 message=None if ok else "the stamping flow did not set Case.EntitlementId "
+                 message=None if ok else f"the stamping flow did not set {CASE.field(CASE.entitlement_field)} "
                                           "(is it deployed and active?)")
 
 

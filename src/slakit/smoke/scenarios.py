@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
 from slakit.config.project import Criterion, EmailAction, Milestone, SetAction, TaskAction, Tier, kind_of
+from slakit.salesforce import CASE
 from slakit.smoke.variant import SmokeVariant
 
 COMPLETE = "complete"
@@ -135,11 +136,11 @@ def convert(value: str, ftype: str | None) -> Any:
 def _criterion_value(c: Criterion, field_types: dict[str, str]) -> tuple[str, Any] | str:
     """(field, value) making `c` true on a new case, or the reason it cannot be done."""
     obj, name = bare_field(c.field)
-    if obj not in (None, "Case"):
+    if obj not in (None, CASE.sobject):
         return f"criterion on {c.field} (another object's field)"
     ftype = field_types.get(name.lower())
     if ftype is None:
-        return f"Case.{name} does not exist or is not writable in the org"
+        return f"{CASE.field(name)} does not exist or is not writable in the org"
     op = c.operator
     if op == "equals":
         return name, convert(c.value, ftype)
