@@ -25,6 +25,7 @@ class Target:
     sobject: str  # the entitlement process's SObjectType: "Case"
     milestone_object: str  # one row per milestone on a record: "CaseMilestone"
     parent_field: str  # the milestone object's lookup to the record: "CaseId"
+    relationship: str  # that lookup's relationship name in SOQL paths: "Case" (CaseMilestone.Case.IsClosed)
     history_object: str  # field history (owner and field changes): "CaseHistory"
     comment_object: str | None = None  # public comments that may be a first response: "CaseComment"
     email_object: str | None = None  # outbound emails that may be a first response: "EmailMessage"
@@ -38,20 +39,26 @@ class Target:
         """`Case.`: the prefix tiers.yml, criteria and org metadata may put on a field or action name."""
         return f"{self.sobject}."
 
-    def bare(self, name: str) -> str:
-        """`Case.L2__c` (any case of the prefix) -> `L2__c`; anything else (`L2__c`, `Account.Name`,
-        a relationship path `Case.Account.Name` -> `Account.Name`) loses only the prefix."""
-        return name[len(self.prefix):] if name.lower().startswith(self.prefix.lower()) else name
+    def bare(self, name: str, *, ignore_case: bool = True) -> str:
+        """`Case.L2__c` -> `L2__c`; anything else (`L2__c`, `Account.Name`) unchanged, a relationship
+        path `Case.Account.Name` -> `Account.Name`. tiers.yml may write the prefix in any case;
+        names Salesforce wrote are matched exactly (`ignore_case=False`)."""
+        has = name.lower().startswith(self.prefix.lower()) if ignore_case else name.startswith(self.prefix)
+        return name[len(self.prefix):] if has else name
 
     def field(self, name: str) -> str:
-        """`L2__c` -> `Case.L2__c` (for messages, criteria and entryStartDateField)."""
-        return self.prefix + self.bare(name)
+        """`L2__c` -> `Case.L2__c` (a bare field name: messages, members, entryStartDateField)."""
+        return self.prefix + name
+
+    def via(self, path: str) -> str:
+        """A path from the milestone object through its record: `IsClosed` -> `Case.IsClosed`."""
+        return f"{self.relationship}.{path}"
 
     def qualified(self, name: str) -> str:
         """A criterion field as Salesforce writes it: prefixed unless it already names an object."""
         return name if "." in name else self.prefix + name
 
 
-CASE = Target("Case", "CaseMilestone", "CaseId", "CaseHistory", comment_object="CaseComment",
+CASE = Target("Case", "CaseMilestone", "CaseId", "Case", "CaseHistory", comment_object="CaseComment",
               email_object="EmailMessage")
 TARGETS = {t.sobject: t for t in (CASE,)}

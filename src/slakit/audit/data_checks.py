@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slakit.audit.findings import PASS, SKIP, WARN, Finding
 from slakit.org.soql import count, query_list, soql
+from slakit.salesforce import CASE
 
 SHOW = 10  # names listed in a finding's details
 
@@ -47,9 +48,9 @@ def check_accounts_without_entitlement(sf, project) -> list[Finding]:
 
 
 def check_expired_with_open_milestones(sf) -> list[Finding]:
-    where = ("IsClosed = false AND Entitlement.Status = 'Expired' AND Id IN (SELECT CaseId FROM CaseMilestone "
-             "WHERE IsCompleted = false)")
-    n = count(sf, f"SELECT COUNT() FROM Case WHERE {where}", action="counting cases on expired entitlements")
+    where = (f"{CASE.closed_field} = false AND Entitlement.Status = 'Expired' AND Id IN (SELECT {CASE.parent_field} "
+             f"FROM {CASE.milestone_object} WHERE IsCompleted = false)")
+    n = count(sf, f"SELECT COUNT() FROM {CASE.sobject} WHERE {where}", action="counting cases on expired entitlements")
     if not n:
         return [Finding("entitlements.expired", PASS, "no open case runs milestones on an expired entitlement",
                         numbers={"cases": 0})]

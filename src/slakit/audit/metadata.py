@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from slakit.config.project import ACTION_KINDS, KIND_OF_TYPE
+from slakit.salesforce import CASE
 
 SUFFIXES = {
     "entitlementProcess": "process", "milestoneType": "milestone_type", "workflow": "workflow",
@@ -216,8 +217,8 @@ def parse_flow(root, full_name: str, file: str | None = None, active: bool | Non
         full_name=full_name, label=_text(root, "label"),
         active=active if active is not None else (_text(root, "status") == "Active"),
         trigger_object=trigger,
-        stamps_entitlement=any(f == "EntitlementId" and obj in ("Case", None) for obj, f in writes),
-        completes_milestones=any(f == "CompletionDate" and obj == "CaseMilestone" for obj, f in writes),
+        stamps_entitlement=any(f == CASE.entitlement_field and obj in (CASE.sobject, None) for obj, f in writes),
+        completes_milestones=any(f == "CompletionDate" and obj == CASE.milestone_object for obj, f in writes),
         strings=strings, file=file)
 
 
@@ -251,13 +252,13 @@ def read_folder(folder: str | Path) -> Snapshot:
         rel = str(path.relative_to(root_dir))
         if kind == "apex":
             text = path.read_text(encoding="utf-8", errors="replace")
-            if APEX_COMPLETION.search(text) and "CaseMilestone" in text:
+            if APEX_COMPLETION.search(text) and CASE.milestone_object in text:
                 snap.apex_completion.append(rel)
                 snap.apex_strings.update(APEX_STRINGS.findall(text))
             continue
         if kind == "settings" and stem != "BusinessHours":
             continue
-        if kind == "workflow" and stem != "Case":
+        if kind == "workflow" and stem != CASE.sobject:
             continue
         try:
             root = etree.parse(str(path), parser).getroot()

@@ -139,7 +139,8 @@ def _clear_stamps(sf, path, writer, policy, batch_size, report, fail, tick) -> N
 
     for chunk in batched(_stamps(path), batch_size):
         ids = [c for c, _ in chunk]
-        rows = query_all(sf, soql("SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}", CASE.entitlement_field, CASE.sobject, ids), policy)
+        rows = query_all(sf, soql("SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}", CASE.entitlement_field,
+                                  CASE.sobject, ids), policy)
         current = {r["Id"][:15]: (r.get("EntitlementId") or "")[:15] for r in rows}
         clear = [{"Id": c, "EntitlementId": None} for c, e in chunk if current.get(c[:15]) == e[:15]]
         report.cases_changed += sum(1 for c, e in chunk if c[:15] in current and current[c[:15]] != e[:15])

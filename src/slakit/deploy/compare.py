@@ -119,7 +119,7 @@ def _clean(el, kind: str) -> None:
         if _local(el) == "actions":
             nm = el.find(f"{_Q}name")
             if nm is not None and nm.text:
-                nm.text = CASE.bare(nm.text)
+                nm.text = CASE.bare(nm.text, ignore_case=False)
     _sort(el, kind)
 
 

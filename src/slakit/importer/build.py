@@ -178,7 +178,7 @@ class Builder:
         if cw is not None:
             ms["completes_when"] = cw if isinstance(cw, str) else CommentedSeq(flow(c) for c in cw)
         self.triggers(ms, el, minutes, where, comments)
-        success = [(text(a, "type") or "", CASE.bare(text(a, "name") or "")) for a in el.findall(q("successActions"))]
+        success = [(text(a, "type") or "", _bare(text(a, "name") or "")) for a in el.findall(q("successActions"))]
         if success:
             acts = self.actions(f"{where}.on_success", success, comments)
             if acts:
@@ -190,7 +190,7 @@ class Builder:
         violation: list[tuple[str, str]] = []
         for t in el.findall(q("timeTriggers")):
             length = int(text(t, "timeLength") or 0) * UNITS.get(text(t, "workflowTimeTriggerUnit") or "Minutes", 1)
-            refs = tuple(sorted((text(a, "type") or "", CASE.bare(text(a, "name") or "")) for a in t.findall(q("actions"))))
+            refs = tuple(sorted((text(a, "type") or "", _bare(text(a, "name") or "")) for a in t.findall(q("actions"))))
             if not refs:
                 comments.append(self.note(where, f"a time trigger at {length} min has no actions (not kept)"))
             elif length > 0:
@@ -253,13 +253,14 @@ class Builder:
             comments.append(self.note(where, "the org's default version is inactive; slakit deploys it active"))
         entry = text(root, "entryStartDateField")
         if entry != PROCESS_START_FIELD:
-            comments.append(self.note(where, f"the clock starts at {entry or 'Case.CreatedDate'}; slakit starts it at "
+            comments.append(self.note(where, f"the clock starts at {entry or CASE.field('CreatedDate')}; slakit starts it at "
                                              f"{PROCESS_START_FIELD} (set when the case gets its entitlement)"))
         exits = [(text(c, "field"), text(c, "operation"), text(c, "value"))
                  for c in root.findall(q("exitCriteriaFilterItems"))]
-        if exits != [("Case.IsClosed", "equals", "true")]:
+        closed = CASE.field(CASE.closed_field)
+        if exits != [(closed, "equals", "true")]:
             shown = " and ".join(f"{f} {o} {v}" for f, o, v in exits) or "none"
-            comments.append(self.note(where, f"exit criteria {shown}; slakit exits on Case.IsClosed = true"))
+            comments.append(self.note(where, f"exit criteria {shown}; slakit exits on {closed} = true"))
         milestones = CommentedSeq()
         seen: set[str] = set()
         for i, el in enumerate(root.findall(q("milestones"))):
@@ -332,3 +333,8 @@ def _all_and(expr: str, n: int) -> bool:
     tokens = expr.upper().replace("(", " ").replace(")", " ").split()
     return all(t == "AND" or t.isdigit() for t in tokens) and sorted(int(t) for t in tokens if t.isdigit()) == list(
         range(1, n + 1))
+
+
+def _bare(name: str) -> str:
+    """An action name as the org wrote it, without the target's prefix (matched exactly)."""
+    return CASE.bare(name, ignore_case=False)

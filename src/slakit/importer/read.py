@@ -26,7 +26,7 @@ from slakit.config.project import ACTION_KINDS
 from slakit.deploy import versions as V
 from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.render import flows as F
-from slakit.salesforce import MD_NS
+from slakit.salesforce import CASE, MD_NS
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLAKIT_FLOWS = (F.STAMPING, F.CASE_COMPLETION, F.CASE_ENTRY_COMPLETION, F.EMAIL_COMPLETION, F.COMMENT_COMPLETION,
@@ -110,7 +110,7 @@ def facts_from_files(files: dict[str, bytes], source: str, *, defaults: dict[str
             continue
         if kind == "flow" and stem not in SLAKIT_FLOWS:
             continue
-        if kind == "workflow" and stem != "Case":
+        if kind == "workflow" and stem != CASE.sobject:
             continue
         root = _parse(files[path], f"{source}/{path}")
         if kind == "process":
@@ -207,7 +207,7 @@ def read_org(conn) -> Facts:
                        hint="turn it on in Setup > Entitlement Settings, or start from `slakit init`")
     defaults: dict[str, int] = {}
     names: dict[str, str] = {}
-    members: dict[str, list[str]] = {"EntitlementProcess": [], "MilestoneType": [], "Workflow": ["Case"],
+    members: dict[str, list[str]] = {"EntitlementProcess": [], "MilestoneType": [], "Workflow": [CASE.sobject],
                                      "Settings": ["BusinessHours"], "Flow": list(SLAKIT_FLOWS)}
     for base, family in sorted(state["processes"].items()):
         default = V.default_version(family)

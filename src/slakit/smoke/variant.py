@@ -135,7 +135,7 @@ def _written_fields(tiers: list[Tier]) -> set[str]:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
                 if isinstance(a, SetAction):
-                    out.add(CASE.bare(a.field))
+                    out.add(CASE.bare(a.field, ignore_case=False))
     return out
 
 
