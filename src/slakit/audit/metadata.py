@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from slakit.config.project import ACTION_KINDS, KIND_OF_TYPE
+from slakit.config.project import ACTION_KINDS
 from slakit.salesforce import CASE
 
 SUFFIXES = {
@@ -90,22 +90,26 @@ class FlowInfo:
     file: str | None = None
 
 
+# workflow element -> (action type, pool): the action kinds' (config.project.ACTION_KINDS) and outbound messages
+WORKFLOW_POOLS = {**{k.workflow_tag: (k.action_type, k.pool) for k in ACTION_KINDS},
+                  "outboundMessages": ("OutboundMessage", "outbound_messages")}
+
+
 @dataclass
 class Workflow:
-    alerts: set[str] = field(default_factory=set)
-    field_updates: set[str] = field(default_factory=set)
-    tasks: set[str] = field(default_factory=set)
-    outbound_messages: set[str] = field(default_factory=set)
+    """The action names of the object's workflow, per pool (`alerts`, `field_updates`, `tasks`, ...)."""
+
+    pools: dict[str, set[str]] = field(default_factory=lambda: {p: set() for _, p in WORKFLOW_POOLS.values()})
 
     def has(self, ref: ActionRef) -> bool:
         return ref.name in self.pool(ref.type)
 
     def pool(self, action_type: str) -> set[str]:
         """The names of one action type (`Alert`, `FieldUpdate`, ...); empty for a type slakit does not know."""
-        if action_type == "OutboundMessage":
-            return self.outbound_messages
-        spec = KIND_OF_TYPE.get(action_type)
-        return getattr(self, spec.audit_pool) if spec is not None else set()
+        for type_, name in WORKFLOW_POOLS.values():
+            if type_ == action_type:
+                return self.pools[name]
+        return set()
 
 
 @dataclass
@@ -171,8 +175,8 @@ def parse_process(root, full_name: str, file: str | None = None) -> Process:
 
 def parse_workflow(root) -> Workflow:
     wf = Workflow()
-    pools = [(k.workflow_tag, wf.pool(k.action_type)) for k in ACTION_KINDS]
-    for kind, pool in (*pools, ("outboundMessages", wf.outbound_messages)):
+    for kind, (_, name) in WORKFLOW_POOLS.items():
+        pool = wf.pools[name]
         pool.update(n for n in (_text(el, "fullName") for el in _kids(root, kind)) if n)
     return wf
 

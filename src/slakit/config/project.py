@@ -84,6 +84,10 @@ class EmailAction:
     recipients: tuple[str, ...] = ()  # owner | account_owner | creator | <prefix>:<name> | address
     line: int | None = None  # where it is in tiers.yml (under the milestone, or in defaults)
 
+    def people(self) -> tuple[str, ...]:
+        """The users, roles, groups and teams it names (checked against the org before a deploy)."""
+        return self.recipients
+
 
 @dataclass(frozen=True)
 class SetAction:
@@ -93,6 +97,9 @@ class SetAction:
     field: str  # bare API name (no `Case.` prefix: `Target.bare`)
     value: Any = None  # True/False, a literal string/number, or "now"
     line: int | None = None
+
+    def people(self) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,9 @@ class TaskAction:
     due_in_days: int = 0
     priority: str = "Normal"
     line: int | None = None
+
+    def people(self) -> tuple[str, ...]:
+        return (self.assign_to,)
 
 
 Action = EmailAction | SetAction | TaskAction
@@ -122,7 +132,7 @@ class ActionKind:
     workflow_tag: str  # its element in the object's .workflow file
     package_child: str  # its Metadata API type (a child of Workflow, members `Case.<name>`)
     smoke: str  # what smoke expects to see: `ExpectedAction.kind`
-    audit_pool: str  # the `audit.metadata.Workflow` set its names are read into
+    pool: str  # its list in render's ActionPlan and the workflow template, its set in audit's Workflow
     tally: str  # backtest's count of fired actions: `warning_<tally>`, `violation_<tally>`
 
 

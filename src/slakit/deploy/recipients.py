@@ -19,11 +19,10 @@ rendered folder deployed without tiers.yml (`--from`) is checked from its Case.w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import assert_never
 
 from lxml import etree
 
-from slakit.config.project import Action, EmailAction, SetAction, TaskAction
+from slakit.config.project import EmailAction
 from slakit.errors import Problem
 from slakit.org.soql import query_list, soql
 from slakit.salesforce import CASE
@@ -54,26 +53,13 @@ def references(project) -> list[Reference]:
         for ms in tier.milestones:
             for attr in ("on_warning", "on_violation", "on_success"):
                 for a in getattr(ms, attr):
-                    names, what = _named(a)
+                    names, what = a.people(), "email" if isinstance(a, EmailAction) else f"{a.kind} assign_to"
                     for r in names:
                         prefix, sep, value = (r or "").partition(":")
                         if sep and prefix in LOOKUPS and value:
                             out.append(Reference(prefix, value, f"tier {tier.name}, milestone {ms.name}, "
                                                                 f"{attr} {what}", a.line))
     return out
-
-
-def _named(a: Action) -> tuple[tuple[str, ...], str]:
-    """The people an action names (recipients, assignee) and what to call them in a problem."""
-    match a:
-        case EmailAction():
-            return a.recipients, "email"
-        case TaskAction():
-            return (a.assign_to,), "task assign_to"
-        case SetAction():
-            return (), ""
-        case _:
-            assert_never(a)
 
 
 def workflow_references(files: dict[str, bytes]) -> list[Reference]:

@@ -27,9 +27,8 @@ ASSIGNEE_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": 
 @dataclass
 class ActionPlan:
     refs: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)  # (tier, milestone, kind)
-    alerts: list[dict] = field(default_factory=list)
-    field_updates: list[dict] = field(default_factory=list)
-    tasks: list[dict] = field(default_factory=list)
+    # the workflow's action contexts per kind's pool ("alerts", "field_updates", "tasks"), the template's lists
+    children: dict[str, list[dict]] = field(default_factory=lambda: {k.pool: [] for k in ACTION_KINDS})
     email_templates: dict[str, dict] = field(default_factory=dict)  # developer name -> context
     fields: dict[str, dict] = field(default_factory=dict)  # API name -> context
 
@@ -75,19 +74,20 @@ def plan_actions(project) -> ActionPlan:
                     label = f"{tier.name} / {ms.name}: {kind.lower()}"
                     match a:
                         case EmailAction():
-                            plan.alerts.append(_alert(name, label, a, _email_template(plan, project, ms, kind)))
+                            child = _alert(name, label, a, _email_template(plan, project, ms, kind))
                         case SetAction():
                             _note_field(project, a, field_types, f"{tier.name} / {ms.name} {attr}")
-                            plan.field_updates.append(_field_update(name, label, a, project))
+                            child = _field_update(name, label, a, project)
                         case TaskAction():
-                            plan.tasks.append(_task(name, label, a))
+                            child = _task(name, label, a)
                         case _:
                             assert_never(a)
+                    plan.children[spec.pool].append(child)
                     refs.append({"name": name, "type": spec.action_type})
                 plan.refs[(tier.api_name, ms.api_name, kind)] = refs
     for fname, (ftype, _) in sorted(field_types.items()):
         plan.fields[fname] = _custom_field(fname, ftype)
-    for lst in (plan.alerts, plan.field_updates, plan.tasks):
+    for lst in plan.children.values():
         lst.sort(key=lambda d: d["name"])
     return plan
 

@@ -42,12 +42,11 @@ def components(project) -> list[Component]:
     out.extend(_fields(project, plan, base))
     out.extend(_milestone_types(project, base))
     out.extend(_emails(plan, base))
-    if plan.alerts or plan.field_updates or plan.tasks:
+    if any(plan.children.values()):
         obj = target.sobject  # the template keeps its name (a user's templates/ may override it)
         out.append(Component("Workflow", obj, "workflows/Case.workflow.xml.j2", f"workflows/{obj}.workflow",
                              f"workflows/{obj}.workflow-meta.xml",
-                             {**base, "alerts": plan.alerts, "field_updates": plan.field_updates,
-                              "tasks": plan.tasks, "sender": getattr(project, "sender_org_wide", None)}))
+                             {**base, **plan.children, "sender": getattr(project, "sender_org_wide", None)}))
     for tier in project.tiers:
         out.append(_process(project, tier, plan, base))
     for tier in project.tiers:
