@@ -12,8 +12,8 @@ SHOW = 10  # names listed in a finding's details
 
 
 def check_cases_without_entitlement(sf) -> list[Finding]:
-    rows = query_list(sf, "SELECT Origin, COUNT(Id) FROM Case WHERE IsClosed = false AND EntitlementId = null "
-                          "GROUP BY Origin", action="counting open cases without an entitlement")
+    rows = query_list(sf, f"SELECT Origin, COUNT(Id) FROM {CASE.sobject} WHERE {CASE.closed_field} = false AND "
+                          f"{CASE.entitlement_field} = null GROUP BY Origin", action="counting open cases without an entitlement")
     by_origin = {(r.get("Origin") or "(none)"): int(r.get("expr0") or 0) for r in rows}
     total = sum(by_origin.values())
     ordered = dict(sorted(by_origin.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -54,7 +54,7 @@ def check_expired_with_open_milestones(sf) -> list[Finding]:
     if not n:
         return [Finding("entitlements.expired", PASS, "no open case runs milestones on an expired entitlement",
                         numbers={"cases": 0})]
-    rows = query_list(sf, f"SELECT CaseNumber, Entitlement.Name, Account.Name FROM Case WHERE {where} "
+    rows = query_list(sf, f"SELECT CaseNumber, Entitlement.Name, Account.Name FROM {CASE.sobject} WHERE {where} "
                           f"ORDER BY CaseNumber ASC LIMIT {SHOW}", action="listing cases on expired entitlements")
     details = [f"{r['CaseNumber']} ({(r.get('Account') or {}).get('Name') or '-'}: "
                f"{(r.get('Entitlement') or {}).get('Name')})" for r in rows]
