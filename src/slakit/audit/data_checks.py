@@ -13,7 +13,8 @@ SHOW = 10  # names listed in a finding's details
 
 def check_cases_without_entitlement(sf) -> list[Finding]:
     rows = query_list(sf, f"SELECT Origin, COUNT(Id) FROM {CASE.sobject} WHERE {CASE.closed_field} = false AND "
-                          f"{CASE.entitlement_field} = null GROUP BY Origin", action="counting open cases without an entitlement")
+                          f"{CASE.entitlement_field} = null GROUP BY Origin",
+                      action="counting open cases without an entitlement")
     by_origin = {(r.get("Origin") or "(none)"): int(r.get("expr0") or 0) for r in rows}
     total = sum(by_origin.values())
     ordered = dict(sorted(by_origin.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -118,7 +118,8 @@ def check_target(tier: str, mp: MilestonePlan, rows: dict[str, dict | None], sta
         expected.append(f"{role} case: {show_dt(want)} (start {show_dt(starts[role])} + {mp.minutes}m, +-60s)")
         got = parse_dt(row.get("TargetDate")) if row else None
         if got is None:
-            observed.append(f"{role} case: no {CASE.milestone_object}" if row is None else f"{role} case: no TargetDate")
+            missing = CASE.milestone_object if row is None else "TargetDate"
+            observed.append(f"{role} case: no {missing}")
             bad.append(role)
             continue
         delta = (got - want).total_seconds()
@@ -168,7 +169,8 @@ def check_violated(tier: str, mp: MilestonePlan, first: dict | None, last: dict 
     """Left alone: IsViolated false before the target, true after it, never completed."""
     name = name_violated(mp)
     if last is None:
-        return Check(tier, name, "fail", expected="IsViolated true after the target", observed=f"no {CASE.milestone_object}")
+        return Check(tier, name, "fail", expected="IsViolated true after the target",
+                     observed=f"no {CASE.milestone_object}")
     target = parse_dt(last.get("TargetDate"))
     before = None if first is None else bool(first.get("IsViolated"))
     after = bool(last.get("IsViolated"))
