@@ -110,15 +110,12 @@ class Builder:
                 comments.append(self.note(where, f"{kind} {name}: {n}"))
             if action is None:
                 continue
-            if "set" in action:
-                fname = next(iter(action["set"]))
+            (key, value), = action.items()  # one kind per action: {"email": [...]}, {"set": {...}}, ...
+            if key == "set":
+                fname = next(iter(value))
                 if fname.endswith("__c"):
                     self.fields.add(fname)
-                action["set"] = flow(action["set"])
-            elif "email" in action:
-                action["email"] = flow(action["email"])
-            else:
-                action["task"] = flow(action["task"])
+            action[key] = flow(value)
             out.append((CommentedMap(action), name))
         return out
 
