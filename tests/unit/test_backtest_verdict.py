@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from slakit.backtest.verdict import CaseFacts, first_holding, holds, replay
-from slakit.config.project import Action, Completion, Criterion, Milestone
+from slakit.config.project import Completion, Criterion, EmailAction, Milestone, TaskAction
 
 UTC = dt.timezone.utc
 
@@ -37,8 +37,8 @@ def _ms(**kw) -> Milestone:
     defaults = dict(name="First Response", api_name="First_Response", time_limit_minutes=60, time_limit_text="1h",
                     business_hours=None, recurrence="none", criteria=(), criteria_formula=None, start="process",
                     completes_when=Completion("first_response"), warnings=(50.0,),
-                    on_warning=(Action("email", recipients=("owner",)),),
-                    on_violation=(Action("email", recipients=("owner",)), Action("task", subject="late")),
+                    on_warning=(EmailAction(recipients=("owner",)),),
+                    on_violation=(EmailAction(recipients=("owner",)), TaskAction(subject="late")),
                     on_success=())
     return Milestone(**{**defaults, **kw})
 

@@ -19,15 +19,17 @@ from slakit import clock
 from slakit.audit.durations import parse_sf_datetime, short, soql_datetime
 from slakit.audit.hours import HoursBook, load_hours
 from slakit.org.soql import iter_records, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
     from slakit.config.project import Project
 
-FIELDS = ("Id, CaseId, Case.CaseNumber, Case.Subject, Case.Account.Name, Case.Owner.Name, "
-          "Case.Entitlement.SlaProcess.Name, MilestoneType.Name, StartDate, TargetDate, BusinessHoursId, "
-          "Case.BusinessHoursId, Case.IsStopped, Case.StopStartDate")
+TIER_PATH = CASE.via("Entitlement.SlaProcess.Name")  # the tier: the record's entitlement's process
+FIELDS = ", ".join(["Id", CASE.parent_field, *map(CASE.via, ("CaseNumber", "Subject", "Account.Name", "Owner.Name")),
+                    TIER_PATH, "MilestoneType.Name", "StartDate", "TargetDate", "BusinessHoursId",
+                    *map(CASE.via, ("BusinessHoursId", CASE.stopped_field, "StopStartDate"))])
 NO_TIER = "(no entitlement)"
 
 
@@ -80,10 +82,10 @@ def _get(rec: dict | None, path: str):
 
 
 def build_query(cutoff: dt.datetime, tiers: list[str] | None) -> str:
-    where = f"IsCompleted = false AND Case.IsClosed = false AND TargetDate <= {soql_datetime(cutoff)}"
+    where = f"IsCompleted = false AND {CASE.via(CASE.closed_field)} = false AND TargetDate <= {soql_datetime(cutoff)}"
     if tiers:
-        where += soql(" AND Case.Entitlement.SlaProcess.Name IN {}", list(tiers))
-    return f"SELECT {FIELDS} FROM CaseMilestone WHERE {where} ORDER BY TargetDate ASC"
+        where += soql(f" AND {TIER_PATH} IN {{}}", list(tiers))
+    return f"SELECT {FIELDS} FROM {CASE.milestone_object} WHERE {where} ORDER BY TargetDate ASC"
 
 
 def cutoff_for(book: HoursBook, now: dt.datetime, within: int) -> dt.datetime:
@@ -98,10 +100,10 @@ def classify(rec: dict, book: HoursBook, now: dt.datetime, within: int) -> AtRis
     target = parse_sf_datetime(rec.get("TargetDate"))
     if target is None:
         return None
-    hours_id = rec.get("BusinessHoursId") or _get(rec, "Case.BusinessHoursId")
+    hours_id = rec.get("BusinessHoursId") or _get(rec, CASE.via("BusinessHoursId"))
     cal = book.get(hours_id)
-    paused = bool(_get(rec, "Case.IsStopped"))
-    since = (parse_sf_datetime(_get(rec, "Case.StopStartDate")) or now) if paused else now
+    paused = bool(_get(rec, CASE.via(CASE.stopped_field)))
+    since = (parse_sf_datetime(_get(rec, CASE.via("StopStartDate"))) or now) if paused else now
     if target < since:
         remaining, state = -clock.diff(cal, target, since), "violated"
     else:
@@ -110,10 +112,10 @@ def classify(rec: dict, book: HoursBook, now: dt.datetime, within: int) -> AtRis
             return None
         state = "paused" if paused else "due"
     return AtRiskRow(
-        case_number=_get(rec, "Case.CaseNumber") or "", case_id=rec.get("CaseId") or "",
-        subject=_get(rec, "Case.Subject"), account=_get(rec, "Case.Account.Name"),
-        tier=_get(rec, "Case.Entitlement.SlaProcess.Name") or NO_TIER,
-        milestone=_get(rec, "MilestoneType.Name") or "", owner=_get(rec, "Case.Owner.Name"),
+        case_number=_get(rec, CASE.via("CaseNumber")) or "", case_id=rec.get(CASE.parent_field) or "",
+        subject=_get(rec, CASE.via("Subject")), account=_get(rec, CASE.via("Account.Name")),
+        tier=_get(rec, TIER_PATH) or NO_TIER,
+        milestone=_get(rec, "MilestoneType.Name") or "", owner=_get(rec, CASE.via("Owner.Name")),
         target=target, remaining_minutes=remaining, state=state, hours=book.name(hours_id))
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from slakit.audit.findings import FAIL, PASS, SKIP, WARN, Finding
 from slakit.audit.metadata import Snapshot
 from slakit.config.names import ALWAYS_OPEN_HOURS, api_name
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
@@ -171,7 +172,8 @@ def check_stamping(snap: Snapshot) -> list[Finding]:
         return [Finding("flow.stamping", FAIL, f"stamping flow present but not active: {names}",
                         numbers={"active": 0, "inactive": len(stampers)},
                         fix="activate the flow (Setup > Flows) or redeploy it with status Active")]
-    return [Finding("flow.stamping", FAIL, "no flow sets Case.EntitlementId: new cases get no entitlement, so no "
+    stamp = CASE.field(CASE.entitlement_field)
+    return [Finding("flow.stamping", FAIL, f"no flow sets {stamp}: new cases get no entitlement, so no "
                     "milestones start", numbers={"active": 0},
                     fix="deploy slakit's stamping flow (slakit deploy) or add entitlement auto-assignment")]
 
@@ -194,20 +196,21 @@ def check_action_refs(snap: Snapshot) -> list[Finding]:
     refs = [(p, m, a) for p in snap.processes for m in p.milestones for a in m.all_actions()]
     if not refs:
         return []
-    prefixed = sorted({f"{p.name} / {m.name}: {a.type} {a.name}" for p, m, a in refs if a.name.startswith("Case.")})
+    prefixed = sorted({f"{p.name} / {m.name}: {a.type} {a.name}" for p, m, a in refs if a.name.startswith(CASE.prefix)})
     missing = sorted({f"{p.name} / {m.name}: {a.type} {a.name}" for p, m, a in refs
-                      if not a.name.startswith("Case.") and (snap.workflow is None or not snap.workflow.has(a))})
+                      if not a.name.startswith(CASE.prefix) and (snap.workflow is None or not snap.workflow.has(a))})
     numbers = {"references": len(refs), "prefixed": len(prefixed), "missing": len(missing)}
     out = []
     if prefixed:
-        out.append(Finding("actions.prefix", FAIL, f"{len(prefixed)} action references carry a 'Case.' prefix "
+        out.append(Finding("actions.prefix", FAIL, f"{len(prefixed)} action references carry a '{CASE.prefix}' prefix "
                            "(processes name workflow actions bare)", numbers=numbers, details=prefixed,
-                           fix="reference the action by its name alone (Gold_Warn, not Case.Gold_Warn)"))
+                           fix=f"reference the action by its name alone (Gold_Warn, not {CASE.prefix}Gold_Warn)"))
     if missing:
-        where = "no Case workflow in the source" if snap.workflow is None else "not in the Case workflow"
+        obj = CASE.sobject
+        where = f"no {obj} workflow in the source" if snap.workflow is None else f"not in the {obj} workflow"
         out.append(Finding("actions.exist", FAIL, f"{len(missing)} action references point to actions {where}",
                            numbers=numbers, details=missing,
-                           fix="deploy/retrieve workflows/Case.workflow with those actions, or drop the references"))
+                           fix=f"deploy/retrieve workflows/{obj}.workflow with those actions, or drop the references"))
     if not out:
         out.append(Finding("actions.exist", PASS, f"all {len(refs)} action references resolve in the Case workflow",
                            numbers=numbers))

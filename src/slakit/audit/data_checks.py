@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from slakit.audit.findings import PASS, SKIP, WARN, Finding
 from slakit.org.soql import count, query_list, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -18,8 +19,9 @@ SHOW = 10  # names listed in a finding's details
 
 
 def check_cases_without_entitlement(sf: Salesforce) -> list[Finding]:
-    rows = query_list(sf, "SELECT Origin, COUNT(Id) FROM Case WHERE IsClosed = false AND EntitlementId = null "
-                          "GROUP BY Origin", action="counting open cases without an entitlement")
+    rows = query_list(sf, f"SELECT Origin, COUNT(Id) FROM {CASE.sobject} WHERE {CASE.closed_field} = false AND "
+                          f"{CASE.entitlement_field} = null GROUP BY Origin",
+                      action="counting open cases without an entitlement")
     by_origin = {(r.get("Origin") or "(none)"): int(r.get("expr0") or 0) for r in rows}
     total = sum(by_origin.values())
     ordered = dict(sorted(by_origin.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -54,13 +56,13 @@ def check_accounts_without_entitlement(sf: Salesforce, project: Project | None) 
 
 
 def check_expired_with_open_milestones(sf: Salesforce) -> list[Finding]:
-    where = ("IsClosed = false AND Entitlement.Status = 'Expired' AND Id IN (SELECT CaseId FROM CaseMilestone "
-             "WHERE IsCompleted = false)")
-    n = count(sf, f"SELECT COUNT() FROM Case WHERE {where}", action="counting cases on expired entitlements")
+    where = (f"{CASE.closed_field} = false AND Entitlement.Status = 'Expired' AND Id IN (SELECT {CASE.parent_field} "
+             f"FROM {CASE.milestone_object} WHERE IsCompleted = false)")
+    n = count(sf, f"SELECT COUNT() FROM {CASE.sobject} WHERE {where}", action="counting cases on expired entitlements")
     if not n:
         return [Finding("entitlements.expired", PASS, "no open case runs milestones on an expired entitlement",
                         numbers={"cases": 0})]
-    rows = query_list(sf, f"SELECT CaseNumber, Entitlement.Name, Account.Name FROM Case WHERE {where} "
+    rows = query_list(sf, f"SELECT CaseNumber, Entitlement.Name, Account.Name FROM {CASE.sobject} WHERE {where} "
                           f"ORDER BY CaseNumber ASC LIMIT {SHOW}", action="listing cases on expired entitlements")
     details = [f"{r['CaseNumber']} ({(r.get('Account') or {}).get('Name') or '-'}: "
                f"{(r.get('Entitlement') or {}).get('Name')})" for r in rows]

@@ -18,6 +18,7 @@ from slakit.audit.mdapi import list_metadata, read_metadata
 from slakit.audit.metadata import Snapshot, parse_flow, parse_process, parse_workflow
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -37,7 +38,7 @@ def org_snapshot(sf: Salesforce, source: str) -> Snapshot:
         snap.processes.append(parse_process(rec, full_name))
     snap.milestone_types = {r["Name"] for r in query_list(sf, "SELECT Name FROM MilestoneType",
                                                           action="reading milestone types")}
-    workflow = read_metadata(sf, "Workflow", ["Case"]).get("Case")
+    workflow = read_metadata(sf, "Workflow", [CASE.sobject]).get(CASE.sobject)
     snap.workflow = parse_workflow(workflow) if workflow is not None else None
     views = query_list(sf, FLOWS_SOQL, action="listing record-triggered flows")
     active = {v["ApiName"]: bool(v.get("IsActive")) for v in views}

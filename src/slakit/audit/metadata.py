@@ -16,6 +16,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
+from slakit.salesforce import CASE
+
 SUFFIXES = {
     "entitlementProcess": "process", "milestoneType": "milestone_type", "workflow": "workflow",
     "flow": "flow", "settings": "settings", "cls": "apex", "trigger": "apex",
@@ -87,17 +90,26 @@ class FlowInfo:
     file: str | None = None
 
 
+# workflow element -> (action type, pool): the action kinds' (config.project.ACTION_KINDS) and outbound messages
+WORKFLOW_POOLS = {**{k.workflow_tag: (k.action_type, k.pool) for k in ACTION_KINDS},
+                  "outboundMessages": ("OutboundMessage", "outbound_messages")}
+
+
 @dataclass
 class Workflow:
-    alerts: set[str] = field(default_factory=set)
-    field_updates: set[str] = field(default_factory=set)
-    tasks: set[str] = field(default_factory=set)
-    outbound_messages: set[str] = field(default_factory=set)
+    """The action names of the object's workflow, per pool (`alerts`, `field_updates`, `tasks`, ...)."""
+
+    pools: dict[str, set[str]] = field(default_factory=lambda: {p: set() for _, p in WORKFLOW_POOLS.values()})
 
     def has(self, ref: ActionRef) -> bool:
-        pool = {"Alert": self.alerts, "FieldUpdate": self.field_updates, "Task": self.tasks,
-                "OutboundMessage": self.outbound_messages}.get(ref.type)
-        return pool is not None and ref.name in pool
+        return ref.name in self.pool(ref.type)
+
+    def pool(self, action_type: str) -> set[str]:
+        """The names of one action type (`Alert`, `FieldUpdate`, ...); empty for a type slakit does not know."""
+        for type_, name in WORKFLOW_POOLS.values():
+            if type_ == action_type:
+                return self.pools[name]
+        return set()
 
 
 @dataclass
@@ -163,8 +175,8 @@ def parse_process(root, full_name: str, file: str | None = None) -> Process:
 
 def parse_workflow(root) -> Workflow:
     wf = Workflow()
-    for kind, pool in (("alerts", wf.alerts), ("fieldUpdates", wf.field_updates), ("tasks", wf.tasks),
-                       ("outboundMessages", wf.outbound_messages)):
+    for kind, (_, name) in WORKFLOW_POOLS.items():
+        pool = wf.pools[name]
         pool.update(n for n in (_text(el, "fullName") for el in _kids(root, kind)) if n)
     return wf
 
@@ -209,8 +221,8 @@ def parse_flow(root, full_name: str, file: str | None = None, active: bool | Non
         full_name=full_name, label=_text(root, "label"),
         active=active if active is not None else (_text(root, "status") == "Active"),
         trigger_object=trigger,
-        stamps_entitlement=any(f == "EntitlementId" and obj in ("Case", None) for obj, f in writes),
-        completes_milestones=any(f == "CompletionDate" and obj == "CaseMilestone" for obj, f in writes),
+        stamps_entitlement=any(f == CASE.entitlement_field and obj in (CASE.sobject, None) for obj, f in writes),
+        completes_milestones=any(f == "CompletionDate" and obj == CASE.milestone_object for obj, f in writes),
         strings=strings, file=file)
 
 
@@ -244,13 +256,13 @@ def read_folder(folder: str | Path) -> Snapshot:
         rel = str(path.relative_to(root_dir))
         if kind == "apex":
             text = path.read_text(encoding="utf-8", errors="replace")
-            if APEX_COMPLETION.search(text) and "CaseMilestone" in text:
+            if APEX_COMPLETION.search(text) and CASE.milestone_object in text:
                 snap.apex_completion.append(rel)
                 snap.apex_strings.update(APEX_STRINGS.findall(text))
             continue
         if kind == "settings" and stem != "BusinessHours":
             continue
-        if kind == "workflow" and stem != "Case":
+        if kind == "workflow" and stem != CASE.sobject:
             continue
         try:
             root = etree.parse(str(path), parser).getroot()

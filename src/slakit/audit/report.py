@@ -28,18 +28,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from slakit import clock
-from slakit.audit.at_risk import NO_TIER, _get
+from slakit.audit.at_risk import NO_TIER, TIER_PATH, _get
 from slakit.audit.durations import parse_sf_datetime, soql_datetime
 from slakit.audit.hours import HoursBook, load_hours
 from slakit.org.soql import count, iter_records
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
     from slakit.config.project import Project
 
-FIELDS = ("Case.Entitlement.SlaProcess.Name, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
-          "IsCompleted, IsViolated, BusinessHoursId, Case.BusinessHoursId")
+FIELDS = (f"{TIER_PATH}, MilestoneType.Name, StartDate, TargetDate, CompletionDate, "
+          f"IsCompleted, IsViolated, BusinessHoursId, {CASE.via('BusinessHoursId')}")
 
 
 def quantile(hist: Counter, p: float) -> int | None:
@@ -131,7 +132,7 @@ def business_minutes(rec: dict, book: HoursBook) -> int | None:
     start, done = parse_sf_datetime(rec.get("StartDate")), parse_sf_datetime(rec.get("CompletionDate"))
     if start is None or done is None:
         return None
-    cal = book.get(rec.get("BusinessHoursId") or _get(rec, "Case.BusinessHoursId"))
+    cal = book.get(rec.get("BusinessHoursId") or _get(rec, CASE.via("BusinessHoursId")))
     return max(0, clock.diff(cal, start, done))
 
 
@@ -145,7 +146,7 @@ class Aggregator:
         start = parse_sf_datetime(rec.get("StartDate"))
         if start is None:
             return
-        tier = _get(rec, "Case.Entitlement.SlaProcess.Name") or NO_TIER
+        tier = _get(rec, TIER_PATH) or NO_TIER
         milestone = _get(rec, "MilestoneType.Name") or "(unknown)"
         result, minutes = outcome(rec), business_minutes(rec, self.book)
         self.report.groups.setdefault((tier, milestone), Stats()).add(result, minutes)
@@ -163,12 +164,14 @@ def compliance_report(sf: Salesforce, *, since: dt.datetime, until: dt.datetime 
     until = until or dt.datetime.now(dt.timezone.utc)
     where = f"StartDate >= {soql_datetime(since)} AND StartDate < {soql_datetime(until)}"
     if tiers:
-        where += soql(" AND Case.Entitlement.SlaProcess.Name IN {}", list(tiers))
+        where += soql(f" AND {TIER_PATH} IN {{}}", list(tiers))
     book = book or load_hours(sf, project)
     report = Report(since=since, until=until)
-    report.expected = count(sf, f"SELECT COUNT() FROM CaseMilestone WHERE {where}", action="counting milestones")
+    report.expected = count(sf, f"SELECT COUNT() FROM {CASE.milestone_object} WHERE {where}",
+                            action="counting milestones")
     agg = Aggregator(report, book)
-    for rec in iter_records(sf, f"SELECT {FIELDS} FROM CaseMilestone WHERE {where}", action="reading milestones"):
+    query = f"SELECT {FIELDS} FROM {CASE.milestone_object} WHERE {where}"
+    for rec in iter_records(sf, query, action="reading milestones"):
         agg.add(rec)
         if progress is not None and report.scanned % 500 == 0:
             progress(report.scanned, report.expected)

@@ -28,6 +28,7 @@ from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_tim
 from slakit.config.project import Project
 from slakit.errors import OrgError, UsageError
 from slakit.org.guard import confirm_production
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -246,7 +247,7 @@ class Context:
     def fail(self, sobject: str, tier: str | None, record: dict, code: str | None, message: str) -> None:
         from slakit.backfill.model import Failure
 
-        (self.case_errors if sobject == "Case" else self.errors).add(record, code, message)
+        (self.case_errors if sobject == CASE.sobject else self.errors).add(record, code, message)
         self.report.add_failure(Failure(sobject, tier, code, message, record))
 
 

@@ -19,6 +19,7 @@ from slakit.backfill.plan import batched, entitlements_for_accounts_soql, open_c
 from slakit.backfill.retry import Stop
 from slakit.backfill.storm import sf_instant
 from slakit.backfill.stream import query_all, records
+from slakit.salesforce import CASE
 
 
 def stamp_cases(ctx, targets) -> None:
@@ -36,12 +37,12 @@ def stamp_cases(ctx, targets) -> None:
             for row in rows:  # ordered newest start first per account
                 entitlement.setdefault(row["AccountId"][:15], row["Id"])
             stamp_at = sf_instant(ctx.now())
-            updates = [{"Id": c["Id"], "EntitlementId": entitlement[c["AccountId"][:15]],
-                        "SlaStartDate": c["CreatedDate"] if ctx.sla_start == "created" else stamp_at}
+            updates = [{"Id": c["Id"], CASE.entitlement_field: entitlement[c["AccountId"][:15]],
+                        CASE.start_field: c["CreatedDate"] if ctx.sla_start == "created" else stamp_at}
                        for c in cases if c.get("AccountId") and c["AccountId"][:15] in entitlement]
             if updates:
                 try:
-                    out = ctx.writer.update("Case", updates)
+                    out = ctx.writer.update(CASE.sobject, updates)
                 except Stop as stop:
                     _record(ctx, target.name, updates, stop.partial, cases)
                     raise
@@ -58,11 +59,11 @@ def _record(ctx, tier: str, updates: list[dict], out, cases: list[dict]) -> None
     account_of = {c["Id"]: c.get("AccountId") for c in cases}
     ok = [u for u, r in zip(updates, out) if r.ok]
     if ok:
-        ctx.journal.write("stamped", sobject="Case", tier=tier, ids=[u["Id"] for u in ok],
-                          entitlements=[u["EntitlementId"] for u in ok])
+        ctx.journal.write("stamped", sobject=CASE.sobject, tier=tier, ids=[u["Id"] for u in ok],
+                          entitlements=[u[CASE.entitlement_field] for u in ok])
     res.cases_stamped += len(ok)
     for u, r in zip(updates, out):
         if not r.ok and r.code != "NOT_PROCESSED":
             res.cases_failed += 1
-            ctx.fail("Case", tier, {"Id": u["Id"], "AccountId": account_of.get(u["Id"]),
-                                    "EntitlementId": u["EntitlementId"]}, r.code, r.message or "")
+            ctx.fail(CASE.sobject, tier, {"Id": u["Id"], "AccountId": account_of.get(u["Id"]),
+                                          "EntitlementId": u[CASE.entitlement_field]}, r.code, r.message or "")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.model import TierResult, TierTarget
 from slakit.org.soql import soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -77,9 +78,9 @@ def to_create_count_soql(target: TierTarget) -> str:
 
 def open_cases_soql(target: TierTarget, fields: str = "Id, AccountId", extra: str | None = None) -> str:
     """Open cases without an entitlement whose account belongs to the tier (AND `extra`)."""
-    return soql("SELECT {:literal} FROM Case WHERE IsClosed = false AND EntitlementId = null "
-                "AND AccountId IN (SELECT Id FROM Account WHERE {:literal}){:literal}", fields, target.where,
-                f" AND {extra}" if extra else "")
+    return soql("SELECT {:literal} FROM {:literal} WHERE {:literal} = false AND {:literal} = null "
+                "AND AccountId IN (SELECT Id FROM Account WHERE {:literal}){:literal}", fields, CASE.sobject,
+                CASE.closed_field, CASE.entitlement_field, target.where, f" AND {extra}" if extra else "")
 
 
 def entitlements_for_accounts_soql(target: TierTarget, account_ids: list[str]) -> str:

@@ -78,15 +78,18 @@ def preflight(sf: Salesforce, project: Project, tiers: list[Tier], *, org_name: 
             problems.append(Problem(f"Entitlement.{field} is not createable for this user",
                                     hint="grant field-level edit access on Entitlement"))
     if cases:
-        with org_errors("describing Case"):
-            case_fields = describe_createable(sf, "Case", updateable=True) or set()
-        if "EntitlementId" not in case_fields:
-            problems.append(Problem("Case.EntitlementId is not editable for this user (needed by --cases)",
-                                    hint="grant field-level edit access on Case.EntitlementId"))
-        if "SlaStartDate" not in case_fields:  # where --cases starts the stamped cases' clocks
-            problems.append(Problem("Case.SlaStartDate (Entitlement Process Start Time) is not editable for this "
+        t = project.target
+        with org_errors(f"describing {t.sobject}"):
+            case_fields = describe_createable(sf, t.sobject, updateable=True) or set()
+        if t.entitlement_field not in case_fields:
+            stamp = t.field(t.entitlement_field)
+            problems.append(Problem(f"{stamp} is not editable for this user (needed by --cases)",
+                                    hint=f"grant field-level edit access on {stamp}"))
+        if t.start_field not in case_fields:  # where --cases starts the stamped cases' clocks
+            start = t.field(t.start_field)
+            problems.append(Problem(f"{start} (Entitlement Process Start Time) is not editable for this "
                                     "user (needed by --cases)",
-                                    hint="grant field-level edit access on Case.SlaStartDate"))
+                                    hint=f"grant field-level edit access on {start}"))
 
     wanted = [t for t in tiers if t.entitlement.accounts]
     if wanted:

@@ -24,6 +24,7 @@ from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_tim
 from slakit.backfill.stream import query_all
 from slakit.errors import GuardError, UsageError
 from slakit.org.guard import confirm_production
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -98,7 +99,7 @@ def undo(journal_path: str | Path, sf: Salesforce, *, dry_run: bool = False, con
 
         def fail(record: dict, code, message) -> None:
             errors.add(record, code, message)
-            sobject = "Case" if "EntitlementId" in record else "Entitlement"
+            sobject = CASE.sobject if "EntitlementId" in record else "Entitlement"
             report.add_failure(Failure(sobject, None, code, message, record))
         try:
             _clear_stamps(sf, path, writer, policy, batch_size, report, fail, tick)
@@ -141,13 +142,14 @@ def _clear_stamps(sf: Salesforce, path, writer, policy, batch_size, report, fail
 
     for chunk in batched(_stamps(path), batch_size):
         ids = [c for c, _ in chunk]
-        rows = query_all(sf, soql("SELECT Id, EntitlementId FROM Case WHERE Id IN {}", ids), policy)
+        rows = query_all(sf, soql("SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}", CASE.entitlement_field,
+                                  CASE.sobject, ids), policy)
         current = {r["Id"][:15]: (r.get("EntitlementId") or "")[:15] for r in rows}
         clear = [{"Id": c, "EntitlementId": None} for c, e in chunk if current.get(c[:15]) == e[:15]]
         report.cases_changed += sum(1 for c, e in chunk if c[:15] in current and current[c[:15]] != e[:15])
         if clear:
             try:
-                out = writer.update("Case", clear)
+                out = writer.update(CASE.sobject, clear)
             except Stop as stop:
                 out = stop.partial
                 report.cases_cleared += sum(1 for r in out if r.ok)

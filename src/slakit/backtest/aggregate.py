@@ -19,11 +19,10 @@ from slakit.audit.hours import HoursBook
 from slakit.audit.report import Report, Stats, business_minutes, outcome, week_of
 from slakit.audit.durations import parse_sf_datetime
 from slakit.backtest.verdict import Verdict
-from slakit.config.project import Milestone
+from slakit.config.project import ACTION_KINDS, Milestone, kind_of
 
-ACTION_KEYS = ("warning_emails", "warning_tasks", "warning_updates", "violation_emails", "violation_tasks",
-               "violation_updates")
-_KIND = {"email": "emails", "task": "tasks", "set": "updates"}
+ACTION_KEYS = tuple(f"{when}_{tally}" for when in ("warning", "violation")
+                    for tally in sorted({k.tally for k in ACTION_KINDS}))
 
 
 @dataclass
@@ -47,10 +46,10 @@ class Group:
             self.proposed.add({"missed": "violated"}.get(v.outcome, v.outcome), v.minutes)
         if v.warnings_fired:
             for a in ms.on_warning:
-                self.actions[f"warning_{_KIND[a.kind]}"] += v.warnings_fired
+                self.actions[f"warning_{kind_of(a).tally}"] += v.warnings_fired
         if v.violation_fired:
             for a in ms.on_violation:
-                self.actions[f"violation_{_KIND[a.kind]}"] += 1
+                self.actions[f"violation_{kind_of(a).tally}"] += 1
 
     def as_dict(self) -> dict:
         p = self.proposed.as_dict()

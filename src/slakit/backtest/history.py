@@ -29,6 +29,7 @@ from slakit.audit.durations import parse_sf_datetime, soql_datetime
 from slakit.backtest.verdict import CaseFacts, Timeline
 from slakit.org.errors import org_errors
 from slakit.org.soql import in_chunks, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -37,8 +38,8 @@ BATCH = 200
 CASE_FIELDS = ("Id", "CaseNumber", "AccountId", "CreatedDate", "ClosedDate", "IsClosed", "Status", "OwnerId",
                "BusinessHoursId", "IsStopped", "StopStartDate")
 OWNER_FIELDS = ("Owner", "ownerAssignment", "ownerAccepted")
-RECORDED_FIELDS = ("CaseId, MilestoneType.Name, StartDate, TargetDate, CompletionDate, IsCompleted, IsViolated, "
-                   "BusinessHoursId, Case.BusinessHoursId")
+RECORDED_FIELDS = (f"{CASE.parent_field}, MilestoneType.Name, StartDate, TargetDate, CompletionDate, IsCompleted, "
+                   f"IsViolated, BusinessHoursId, {CASE.via('BusinessHoursId')}")
 ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 
@@ -79,7 +80,7 @@ def closed_statuses(sf: Salesforce, policy) -> set[str]:
 
 
 def case_soql(fields: Iterable[str], since: dt.datetime, until: dt.datetime, where: str | None) -> str:
-    text = (f"SELECT {', '.join(fields)} FROM Case WHERE CreatedDate >= {soql_datetime(since)} "
+    text = (f"SELECT {', '.join(fields)} FROM {CASE.sobject} WHERE CreatedDate >= {soql_datetime(since)} "
             f"AND CreatedDate < {soql_datetime(until)}")
     return text + (f" AND {where}" if where else "")
 
@@ -134,9 +135,9 @@ class HistoryReader:
                                     "reading case history"):
                     changes.setdefault(r["CaseId"][:15], []).append(r)
             if self.recorded:
-                for r in self._rows(soql(f"SELECT {RECORDED_FIELDS} FROM CaseMilestone WHERE CaseId IN {{}}", ids),
-                                    "reading recorded milestones"):
-                    recorded.setdefault(r["CaseId"][:15], []).append(r)
+                query = f"SELECT {RECORDED_FIELDS} FROM {CASE.milestone_object} WHERE {CASE.parent_field} IN {{}}"
+                for r in self._rows(soql(query, ids), "reading recorded milestones"):
+                    recorded.setdefault(r[CASE.parent_field][:15], []).append(r)
             for case in chunk:
                 key = case["Id"][:15]
                 yield case, self.build(case, changes.get(key, []), responses.get(key, [])), recorded.get(key, [])

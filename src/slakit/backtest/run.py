@@ -33,6 +33,7 @@ from slakit.config.project import Project, Tier
 from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.org.errors import org_errors
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -136,7 +137,7 @@ def _run(sf: Salesforce, projects, selected, result: Backtest, tier_from, bulk, 
     if tier_from == "entitlement" and not recorded:
         raise OrgError("Entitlement Management is not enabled in this org, so cases have no entitlements",
                        hint="use --tier-from accounts")
-    case_fields = field_names(sf, "Case")
+    case_fields = field_names(sf, CASE.sobject)
     needed: set[str] = set()
     responses = False
     for tiers in selected:
@@ -149,7 +150,7 @@ def _run(sf: Salesforce, projects, selected, result: Backtest, tier_from, bulk, 
     tracked = tracked_fields(sf, fields + ["Status", "IsStopped"], since, until, policy)
     for f in fields:
         if f not in tracked:
-            what = "owner changes" if f == "OwnerId" else f"changes of Case.{f}"
+            what = "owner changes" if f == "OwnerId" else f"changes of {CASE.field(f)}"
             result.unseen.append(f"{what}: no CaseHistory row in the period (field history not tracked?); "
                                  "milestones that depend on them are 'unknown'")
     if "Status" not in tracked:
@@ -162,7 +163,7 @@ def _run(sf: Salesforce, projects, selected, result: Backtest, tier_from, bulk, 
         result.unseen.append("outbound emails: EmailMessage is not available; first responses come from comments")
         responses = "CaseComment" in names
     for f in missing:
-        result.unseen.append(f"Case.{f} does not exist in the org; milestones that use it are 'unknown'")
+        result.unseen.append(f"{CASE.field(f)} does not exist in the org; milestones that use it are 'unknown'")
     reader = HistoryReader(sf, fields=fields + missing, tracked=tracked, closed=closed_statuses(sf, policy),
                            responses=responses, recorded=recorded, until=until, policy=policy)
     book = load_hours(sf, projects[0])

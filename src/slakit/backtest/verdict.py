@@ -34,6 +34,7 @@ from typing import Sequence
 
 from slakit import clock
 from slakit.config.project import Criterion, Milestone
+from slakit.salesforce import CASE
 
 Timeline = list[tuple[dt.datetime, object]]  # (from instant, value), sorted, first at the case's creation
 USER_PREFIX = "005"
@@ -71,11 +72,6 @@ class Verdict:
 
 
 # -- field criteria ---------------------------------------------------------------------------
-
-def case_field(path: str) -> str:
-    """'Case.L2_Assigned__c' -> 'L2_Assigned__c'."""
-    return path.split(".", 1)[1] if path.lower().startswith("case.") else path
-
 
 def _text(value: object) -> str:
     if value is None:
@@ -144,7 +140,7 @@ def first_holding(facts: CaseFacts, tests: Sequence[tuple[str, object]], after: 
 
 
 def criteria_tests(criteria: Sequence[Criterion]) -> list[tuple[str, object]]:
-    return [(case_field(c.field), (lambda v, c=c: holds(c, v))) for c in criteria]
+    return [(CASE.bare(c.field), (lambda v, c=c: holds(c, v))) for c in criteria]
 
 
 def is_user(value: object) -> bool:
@@ -168,14 +164,14 @@ def _needs(ms: Milestone) -> tuple[set[str], str | None]:
     """Case fields a milestone's replay reads, and why it cannot be replayed at all (or None)."""
     if ms.criteria_formula:
         return set(), "applies_when formula cannot be replayed"
-    names = {case_field(c.field) for c in ms.criteria}
+    names = {CASE.bare(c.field) for c in ms.criteria}
     cw = ms.completes_when
     if cw is not None and cw.kind == "owner_assigned":
         names.add("OwnerId")
     if cw is not None and cw.kind == "fields":
-        names |= {case_field(c.field) for c in cw.criteria}
+        names |= {CASE.bare(c.field) for c in cw.criteria}
     for c in list(ms.criteria) + list(cw.criteria if cw is not None else ()):
-        if "." in case_field(c.field):
+        if "." in CASE.bare(c.field):
             return names, f"criteria on {c.field} (a related record) cannot be replayed"
         if c.operator == "within":
             return names, "operator 'within' cannot be replayed"

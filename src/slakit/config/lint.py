@@ -9,7 +9,7 @@ from __future__ import annotations
 from slakit import clock
 from slakit.config.load import Located
 from slakit.config.names import ALWAYS_OPEN_HOURS
-from slakit.config.project import BusinessHours, Milestone, Project
+from slakit.config.project import BusinessHours, EmailAction, Milestone, Project, SetAction
 from slakit.config.resolve import week_spans
 from slakit.errors import Problem
 
@@ -41,9 +41,9 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
         out.append(doc.problem(path, message, hint=hint, severity="warning", code=code))
 
     written = {a.field for t in project.tiers for ms in t.milestones
-               for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if a.kind == "set"}
+               for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if isinstance(a, SetAction)}
     known = written | set(project.existing_fields)
-    emails = any(a.kind == "email" for t in project.tiers for ms in t.milestones
+    emails = any(isinstance(a, EmailAction) for t in project.tiers for ms in t.milestones
                  for a in (*ms.on_warning, *ms.on_violation, *ms.on_success))
     if emails and not project.sender_org_wide:
         warn(("tiers",), "no sender: email alerts go out from the current user (senderType CurrentUser), "
@@ -79,7 +79,7 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
                      "by itself", "lint.no-completion", "add completes_when (first_response, owner_assigned, "
                      "case_closed or field conditions)")
             for k, c in enumerate(ms.criteria):
-                bare = c.field.split(".", 1)[1] if c.field.lower().startswith("case.") else c.field
+                bare = project.target.bare(c.field)
                 if bare.endswith("__c") and bare not in known and "." not in bare:
                     warn(mpath + ("applies_when", k, "field"),
                          f"{c.field} is read but not rendered by slakit: the org must have it",

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from slakit.config.project import SetAction
 from slakit.errors import Problem
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
-
-
-def _bare(field: str) -> str:
-    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 
 
 def _rendered_fields(project: Project) -> set[str]:
@@ -28,8 +25,8 @@ def _rendered_fields(project: Project) -> set[str]:
     for t in project.tiers:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
-                    out.add(_bare(a.field).lower())
+                if isinstance(a, SetAction):
+                    out.add(project.target.bare(a.field).lower())
     return out
 
 
@@ -37,7 +34,7 @@ def lint_flows(project: Project, doc) -> list[Problem]:
     problems: list[Problem] = []
     rendered = _rendered_fields(project)
     existing = {f.lower() for f in project.existing_fields}
-    reported: set[str] = {_bare(c.field).lower() for t in project.tiers for m in t.milestones
+    reported: set[str] = {project.target.bare(c.field).lower() for t in project.tiers for m in t.milestones
                           for c in m.criteria}  # applies_when fields: reported by the main lint
     for i, t in enumerate(project.tiers):
         for j, m in enumerate(t.milestones):
@@ -46,7 +43,7 @@ def lint_flows(project: Project, doc) -> list[Problem]:
                 continue
             for k, c in enumerate(cw.criteria):
                 path = ("tiers", i, "milestones", j, "completes_when", k)
-                field = _bare(c.field)
+                field = project.target.bare(c.field)
                 custom = "__c" in field.lower() or "__r" in field.lower()
                 if not custom or field.lower() in rendered or field.lower() in existing:
                     continue

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
+from slakit.config.project import ACTION_KINDS
+
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|bd)\s*$")
 TERM_RE = re.compile(r"^\s*(\d+)\s*(day|days|month|months|year|years)\s*$")
 WINDOW_RE = re.compile(r"^\s*(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})\s*$")
@@ -229,9 +231,10 @@ class ActionModel(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> ActionModel:
-        given = [k for k in ("email", "set", "task") if getattr(self, k) is not None]
+        given = [k.key for k in ACTION_KINDS if getattr(self, k.key) is not None]
         if len(given) != 1:
-            raise ValueError("an action is exactly one of email, set or task")
+            keys = [k.key for k in ACTION_KINDS]
+            raise ValueError(f"an action is exactly one of {', '.join(keys[:-1])} or {keys[-1]}")
         return self
 
 

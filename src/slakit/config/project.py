@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+from slakit.salesforce import CASE, Target
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -75,17 +77,77 @@ def field_type(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One milestone action. kind: email | set | task."""
+class EmailAction:
+    """`email: [...]`: a Case email alert to these recipients."""
 
-    kind: Literal["email", "set", "task"]
-    recipients: tuple[str, ...] = ()  # email
-    field: str | None = None  # set
-    value: Any = None  # set: True/False, a literal string/number, or "now"
-    subject: str | None = None  # task
-    assign_to: str | None = None  # task: owner | account_owner | creator | user:<username>
-    due_in_days: int | None = None  # task
+    kind: ClassVar[Literal["email"]] = "email"
+    recipients: tuple[str, ...] = ()  # owner | account_owner | creator | <prefix>:<name> | address
     line: int | None = None  # where it is in tiers.yml (under the milestone, or in defaults)
+
+    def people(self) -> tuple[str, ...]:
+        """The users, roles, groups and teams it names (checked against the org before a deploy)."""
+        return self.recipients
+
+
+@dataclass(frozen=True)
+class SetAction:
+    """`set: {Field: value}`: a Case field update."""
+
+    kind: ClassVar[Literal["set"]] = "set"
+    field: str  # bare API name (no `Case.` prefix: `Target.bare`)
+    value: Any = None  # True/False, a literal string/number, or "now"
+    line: int | None = None
+
+    def people(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class TaskAction:
+    """`task: {subject, ...}`: a Task on the case."""
+
+    kind: ClassVar[Literal["task"]] = "task"
+    subject: str
+    assign_to: str = "owner"  # owner | account_owner | creator | user:<username> | role:<DeveloperName>
+    due_in_days: int = 0
+    priority: str = "Normal"
+    line: int | None = None
+
+    def people(self) -> tuple[str, ...]:
+        return (self.assign_to,)
+
+
+Action = EmailAction | SetAction | TaskAction
+"""One milestone action: a tagged union (`kind`), dispatched with `match` + `assert_never`."""
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """Everything slakit knows about one kind of milestone action, in one place."""
+
+    key: str  # the tiers.yml key and `Action.kind`
+    model: type  # the resolved dataclass (a member of `Action`)
+    word: str  # the name suffix of the rendered action (`Gold_L2_Warning_Email`)
+    action_type: str  # the entitlement process MilestoneAction type
+    workflow_tag: str  # its element in the object's .workflow file
+    package_child: str  # its Metadata API type (a child of Workflow, members `Case.<name>`)
+    smoke: str  # what smoke expects to see: `ExpectedAction.kind`
+    pool: str  # its list in render's ActionPlan and the workflow template, its set in audit's Workflow
+    tally: str  # backtest's count of fired actions: `warning_<tally>`, `violation_<tally>`
+
+
+ACTION_KINDS: tuple[ActionKind, ...] = (
+    ActionKind("email", EmailAction, "Email", "Alert", "alerts", "WorkflowAlert", "email", "alerts", "emails"),
+    ActionKind("set", SetAction, "Set", "FieldUpdate", "fieldUpdates", "WorkflowFieldUpdate", "field",
+               "field_updates", "updates"),
+    ActionKind("task", TaskAction, "Task", "Task", "tasks", "WorkflowTask", "task", "tasks", "tasks"),
+)
+KIND_OF: dict[str, ActionKind] = {k.key: k for k in ACTION_KINDS}
+KIND_OF_TYPE: dict[str, ActionKind] = {k.action_type: k for k in ACTION_KINDS}
+
+
+def kind_of(action: Action) -> ActionKind:
+    return KIND_OF[action.kind]
 
 
 @dataclass(frozen=True)
@@ -174,6 +236,7 @@ class Project:
     root: str  # folder holding tiers.yml (user templates/ live here)
     extra: dict[str, Any] = field(default_factory=dict)
     sender_org_wide: str | None = None  # alerts' Organization-Wide Email Address; None = the running user
+    target: Target = CASE  # the object the entitlement processes run on
 
     def tier(self, name: str) -> Tier:
         for t in self.tiers:

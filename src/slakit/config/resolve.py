@@ -19,7 +19,9 @@ from slakit.config.load import Located
 from slakit.config.names import ALWAYS_OPEN_HOURS, FILE_UNSAFE, api_name
 from slakit.config.org_rules import custom_field_problem
 from slakit.errors import Problem
-from slakit.salesforce import DEFAULT_API_VERSION
+from slakit.salesforce import CASE, DEFAULT_API_VERSION
+
+TARGET = CASE  # the object every SLA runs on (tiers.yml has no key for another one yet)
 
 DAY_INDEX = {d: i for i, d in enumerate(p.WEEKDAYS)}
 MONTH_INDEX = {name: i + 1 for i, name in enumerate(m.MONTHS)}
@@ -52,11 +54,12 @@ class Resolver:
             api_version=self.tf.api_version or project_api_version(root) or DEFAULT_API_VERSION,
             business_hours=hours,
             tiers=tiers,
-            existing_fields=frozenset(_bare(f) for f in self.tf.existing_fields),
+            existing_fields=frozenset(TARGET.bare(f) for f in self.tf.existing_fields),
             source=self.doc.file,
             root=root,
             extra={"flow_status": "Draft" if self.tf.automation.flows == "draft" else "Active"},
             sender_org_wide=self.tf.sender.org_wide if self.tf.sender else None,
+            target=TARGET,
         )
 
     # business hours -----------------------------------------------------
@@ -164,12 +167,12 @@ class Resolver:
     def written_field_types(self, tiers: tuple[p.Tier, ...]) -> None:
         """A field that actions write gets one type: `true` in one action and `now` in another cannot both be."""
         seen: dict[str, tuple[str, str]] = {}
-        existing = {_bare(f) for f in self.tf.existing_fields}
+        existing = {TARGET.bare(f) for f in self.tf.existing_fields}
         for i, t in enumerate(tiers):
             for j, ms in enumerate(t.milestones):
                 for kind in ("on_warning", "on_violation", "on_success"):
                     for k, a in enumerate(getattr(ms, kind)):
-                        if a.kind != "set" or not a.field or not a.field.endswith("__c") or a.field in existing:
+                        if not isinstance(a, p.SetAction) or not a.field.endswith("__c") or a.field in existing:
                             continue
                         ftype = p.field_type(a.value)
                         first = seen.setdefault(a.field, (ftype, f"{t.name} / {ms.name}"))
@@ -250,7 +253,7 @@ class Resolver:
             if len(addresses) > 5:
                 self.err(path + ("email",), f"{len(addresses)} plain addresses: an alert takes at most 5 "
                          "(Salesforce's additional emails)", "send to a group:<DeveloperName> instead")
-            return p.Action("email", recipients=tuple(a.email))
+            return p.EmailAction(recipients=tuple(a.email))
         if a.set is not None:
             if len(a.set) != 1:
                 self.err(path + ("set",), "set one field per action", "split it into several set actions")
@@ -258,20 +261,21 @@ class Resolver:
             if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
                 self.err(path + ("set", field), f"{field} cannot be set to {value!r}",
                          "a set value is true, false, a number, a text or now")
-            if not re.fullmatch(r"(Case\.)?[A-Za-z][A-Za-z0-9_]*", field):
-                self.err(path + ("set", field), f"'{field}' is not a Case field API name", key=True)
-            elif _bare(field) not in {_bare(f) for f in self.tf.existing_fields}:
-                bad = custom_field_problem(_bare(field))
+            if not re.fullmatch(rf"({re.escape(TARGET.prefix)})?[A-Za-z][A-Za-z0-9_]*", field):
+                self.err(path + ("set", field), f"'{field}' is not a {TARGET.sobject} field API name", key=True)
+            elif TARGET.bare(field) not in {TARGET.bare(f) for f in self.tf.existing_fields}:
+                bad = custom_field_problem(TARGET.bare(field))
                 if bad:
                     self.err(path + ("set", field), bad[0], bad[1], key=True)
-            return p.Action("set", field=_bare(field), value=value)
-        t = a.task
-        assert t is not None  # the model requires exactly one of email, set, task
-        if not ASSIGNEE_RE.match(t.assign_to):
-            self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
-                     "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
-        return p.Action("task", subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
-                        value=t.priority)
+            return p.SetAction(field=TARGET.bare(field), value=value)
+        if a.task is not None:
+            t = a.task
+            if not ASSIGNEE_RE.match(t.assign_to):
+                self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
+                         "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
+            return p.TaskAction(subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
+                                priority=t.priority)
+        raise AssertionError("ActionModel holds exactly one kind")  # checked by ActionModel._one
 
     def entitlement(self, path: tuple, e: m.EntitlementModel) -> p.Entitlement:
         amount, unit = _term(e.term)
@@ -298,10 +302,6 @@ def week_spans(hours: p.BusinessHours) -> list[tuple[int, int] | None]:
 
 def _criterion(c: m.CriterionModel) -> p.Criterion:
     return p.Criterion(c.field, c.operator, c.value)
-
-
-def _bare(field: str) -> str:
-    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 
 
 TermUnit = Literal["days", "months", "years"]

@@ -34,7 +34,7 @@ import difflib
 
 from lxml import etree
 
-from slakit.salesforce import MD_NS
+from slakit.salesforce import CASE, MD_NS
 
 _Q = f"{{{MD_NS}}}"
 
@@ -118,8 +118,8 @@ def _clean(el, kind: str) -> None:
             _trigger_minutes(el)
         if _local(el) == "actions":
             nm = el.find(f"{_Q}name")
-            if nm is not None and nm.text and nm.text.startswith("Case."):
-                nm.text = nm.text[5:]
+            if nm is not None and nm.text:
+                nm.text = CASE.bare(nm.text, ignore_case=False)
     _sort(el, kind)
 
 

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
 from slakit.errors import DeployError
-from slakit.salesforce import MD_NS
+from slakit.salesforce import CASE, MD_NS
 
 TYPE_FOLDERS = {
     "Settings": "settings", "CustomField": "objects", "CustomObject": "objects", "MilestoneType": "milestoneTypes",
-    "EmailTemplate": "email", "Workflow": "workflows", "WorkflowAlert": "workflows",
-    "WorkflowFieldUpdate": "workflows", "WorkflowTask": "workflows", "WorkflowRule": "workflows",
+    "EmailTemplate": "email", "Workflow": "workflows", **{k.package_child: "workflows" for k in ACTION_KINDS},
+    "WorkflowRule": "workflows",
     "EntitlementProcess": "entitlementProcesses", "EntitlementTemplate": "entitlementTemplates",
     "Flow": "flows", "FlexiPage": "flexipages", "BusinessHoursEntry": "settings", "ApexClass": "classes",
 }
@@ -81,7 +82,8 @@ def clean_action_names(files: dict[str, bytes]) -> list[str]:
     changed = []
     for rel in list(files):
         if rel.startswith("entitlementProcesses/"):
-            new = re.sub(rb"(<(?:actions|successActions)>\s*<name>)Case\.", rb"\1", files[rel])
+            new = re.sub(rb"(<(?:actions|successActions)>\s*<name>)" + re.escape(CASE.prefix.encode()), rb"\1",
+                         files[rel])
             if new != files[rel]:
                 files[rel] = new
                 changed.append(rel)

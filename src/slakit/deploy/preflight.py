@@ -20,6 +20,7 @@ from slakit.deploy.package import entitlement_settings_enables
 from slakit.errors import DeployError, Problem
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, query_list, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -52,7 +53,7 @@ def fields_read(files: dict[str, bytes], project: Project | None = None) -> set[
             crits = list(m.criteria) + list(getattr(m.completes_when, "criteria", ()) or ())
             for c in crits:
                 obj, _, fld = c.field.rpartition(".")
-                out.add((obj or "Case", fld))
+                out.add((obj or CASE.sobject, fld))
     return out
 
 

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from slakit.config.project import EmailAction
 from slakit.errors import Problem
 from slakit.org.soql import query_list, soql
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -57,11 +59,10 @@ def references(project: Project) -> list[Reference]:
         for ms in tier.milestones:
             for attr in ("on_warning", "on_violation", "on_success"):
                 for a in getattr(ms, attr):
-                    names = a.recipients if a.kind == "email" else (a.assign_to,) if a.kind == "task" else ()
+                    names, what = a.people(), "email" if isinstance(a, EmailAction) else f"{a.kind} assign_to"
                     for r in names:
                         prefix, sep, value = (r or "").partition(":")
                         if sep and prefix in LOOKUPS and value:
-                            what = "email" if a.kind == "email" else "task assign_to"
                             out.append(Reference(prefix, value, f"tier {tier.name}, milestone {ms.name}, "
                                                                 f"{attr} {what}", a.line))
     return out
@@ -69,7 +70,7 @@ def references(project: Project) -> list[Reference]:
 
 def workflow_references(files: dict[str, bytes]) -> list[Reference]:
     """The same from a rendered Case.workflow (deploys from a folder, without tiers.yml)."""
-    data = files.get("workflows/Case.workflow")
+    data = files.get(f"workflows/{CASE.sobject}.workflow")
     if data is None:
         return []
     root = etree.fromstring(data)

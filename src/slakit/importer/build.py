@@ -19,12 +19,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from slakit.config.names import ALWAYS_OPEN_HOURS, api_name, join
+from slakit.config.project import ACTION_KINDS
 from slakit.deploy.versions import split_member
 from slakit.importer.actions import translate
 from slakit.importer.flows import Automation, read_automation
 from slakit.importer.read import Facts, Hours, q, text
 from slakit.importer.words import comment, duration, flow, percent_for, term
 from slakit.render.context import PROCESS_START_FIELD
+from slakit.salesforce import CASE
 
 RECURRENCE = {"recursIndependently": "independent", "recursChained": "sequential"}
 UNITS = {"Minutes": 1, "Hours": 60, "Days": 1440}
@@ -39,7 +41,7 @@ KNOWN_MILESTONE = {"businessHours", "milestoneCriteriaFilterItems", "milestoneCr
 MAX_MILESTONES = 10
 YAML11_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~", ""}  # read as non-strings somewhere
 KIND_WORDS = {"on_warning": "Warning", "on_violation": "Violation", "on_success": "Success"}
-ACTION_WORDS = {"email": "Email", "set": "Set", "task": "Task"}
+ACTION_WORDS = {k.key: k.word for k in ACTION_KINDS}
 
 
 @dataclass
@@ -108,15 +110,12 @@ class Builder:
                 comments.append(self.note(where, f"{kind} {name}: {n}"))
             if action is None:
                 continue
-            if "set" in action:
-                fname = next(iter(action["set"]))
+            (key, value), = action.items()  # one kind per action: {"email": [...]}, {"set": {...}}, ...
+            if key == "set":
+                fname = next(iter(value))
                 if fname.endswith("__c"):
                     self.fields.add(fname)
-                action["set"] = flow(action["set"])
-            elif "email" in action:
-                action["email"] = flow(action["email"])
-            else:
-                action["task"] = flow(action["task"])
+            action[key] = flow(value)
             out.append((CommentedMap(action), name))
         return out
 
@@ -251,13 +250,14 @@ class Builder:
             comments.append(self.note(where, "the org's default version is inactive; slakit deploys it active"))
         entry = text(root, "entryStartDateField")
         if entry != PROCESS_START_FIELD:
-            comments.append(self.note(where, f"the clock starts at {entry or 'Case.CreatedDate'}; slakit starts it at "
+            comments.append(self.note(where, f"the clock starts at {entry or CASE.field('CreatedDate')}; slakit starts it at "
                                              f"{PROCESS_START_FIELD} (set when the case gets its entitlement)"))
         exits = [(text(c, "field"), text(c, "operation"), text(c, "value"))
                  for c in root.findall(q("exitCriteriaFilterItems"))]
-        if exits != [("Case.IsClosed", "equals", "true")]:
+        closed = CASE.field(CASE.closed_field)
+        if exits != [(closed, "equals", "true")]:
             shown = " and ".join(f"{f} {o} {v}" for f, o, v in exits) or "none"
-            comments.append(self.note(where, f"exit criteria {shown}; slakit exits on Case.IsClosed = true"))
+            comments.append(self.note(where, f"exit criteria {shown}; slakit exits on {closed} = true"))
         milestones = CommentedSeq()
         seen: set[str] = set()
         for i, el in enumerate(root.findall(q("milestones"))):
@@ -342,4 +342,5 @@ def _all_and(expr: str, n: int) -> bool:
 
 
 def _bare(name: str) -> str:
-    return name.removeprefix("Case.")
+    """An action name as the org wrote it, without the target's prefix (matched exactly)."""
+    return CASE.bare(name, ignore_case=False)

@@ -18,6 +18,7 @@ from typing import Any
 
 from slakit.render import flows as F
 from slakit.importer.read import Facts, q, text
+from slakit.salesforce import CASE as TARGET
 
 CASE = F.CASE_COMPLETION
 FIRST_RESPONSE = (F.EMAIL_COMPLETION, F.COMMENT_COMPLETION)
@@ -73,13 +74,13 @@ def _kind(flow_name: str, conds: list[tuple[str, str, str | None]], negated: set
     for i, (left, op, value) in enumerate(conds):
         field_ = left.removeprefix("$Record.")
         if op == "IsNull":
-            out.append({"field": f"Case.{field_}", "operator": "equals" if value == "true" else "notEqual",
+            out.append({"field": TARGET.field(field_), "operator": "equals" if value == "true" else "notEqual",
                         "value": ""})
             continue
         operator = OPERATORS.get((op, i in negated))
         if operator is None:
             return None
-        out.append({"field": f"Case.{field_}", "operator": operator, "value": value or ""})
+        out.append({"field": TARGET.field(field_), "operator": operator, "value": value or ""})
     return out or None
 
 

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
 from slakit.deploy import versions as V
 from slakit.errors import ConfigError, OrgError, UsageError
 from slakit.render import flows as F
-from slakit.salesforce import MD_NS
+from slakit.salesforce import CASE, MD_NS
 
 if TYPE_CHECKING:
     from slakit.org.connect import OrgConnection
@@ -36,7 +37,7 @@ SLAKIT_FLOWS = (F.STAMPING, F.CASE_COMPLETION, F.CASE_ENTRY_COMPLETION, F.EMAIL_
                 F.CLOSED_WON)  # the flows slakit renders (render.flows names them)
 FOLDERS = {"entitlementProcesses": "process", "milestoneTypes": "milestone_type", "workflows": "workflow",
            "settings": "settings", "entitlementTemplates": "template", "flows": "flow"}
-WORKFLOW_KINDS = {"alerts": "Alert", "fieldUpdates": "FieldUpdate", "tasks": "Task",
+WORKFLOW_KINDS = {**{k.workflow_tag: k.action_type for k in ACTION_KINDS},
                   "outboundMessages": "OutboundMessage"}
 
 
@@ -116,7 +117,7 @@ def facts_from_files(files: dict[str, bytes], source: str, *, defaults: dict[str
             continue
         if kind == "flow" and stem not in SLAKIT_FLOWS:
             continue
-        if kind == "workflow" and stem != "Case":
+        if kind == "workflow" and stem != CASE.sobject:
             continue
         root = _parse(files[path], f"{source}/{path}")
         if kind == "process":
@@ -213,7 +214,7 @@ def read_org(conn: OrgConnection) -> Facts:
                        hint="turn it on in Setup > Entitlement Settings, or start from `slakit init`")
     defaults: dict[str, int] = {}
     names: dict[str, str] = {}
-    members: dict[str, list[str]] = {"EntitlementProcess": [], "MilestoneType": [], "Workflow": ["Case"],
+    members: dict[str, list[str]] = {"EntitlementProcess": [], "MilestoneType": [], "Workflow": [CASE.sobject],
                                      "Settings": ["BusinessHours"], "Flow": list(SLAKIT_FLOWS)}
     for base, family in sorted(state["processes"].items()):
         default = V.default_version(family)

@@ -11,18 +11,17 @@ entitlement process references them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from slakit.config.names import join
-from slakit.config.project import field_type
+from slakit.config.project import ACTION_KINDS, EmailAction, SetAction, TaskAction, field_type, kind_of
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
 
 EMAIL_FOLDER = "slakit"
 KINDS = (("on_warning", "Warning"), ("on_success", "Success"), ("on_violation", "Violation"))
-TYPE_OF = {"email": "Alert", "set": "FieldUpdate", "task": "Task"}
-WORD_OF = {"email": "Email", "set": "Set", "task": "Task"}
+TYPE_OF = {k.key: k.action_type for k in ACTION_KINDS}  # kind -> milestone action type
 RECIPIENT_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": "creator"}
 PREFIXED_RECIPIENTS = {"user": "user", "role": "role", "group": "group", "team": "caseTeam"}
 ASSIGNEE_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": "creator"}
@@ -31,9 +30,8 @@ ASSIGNEE_TYPES = {"owner": "owner", "account_owner": "accountOwner", "creator": 
 @dataclass
 class ActionPlan:
     refs: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)  # (tier, milestone, kind)
-    alerts: list[dict] = field(default_factory=list)
-    field_updates: list[dict] = field(default_factory=list)
-    tasks: list[dict] = field(default_factory=list)
+    # the workflow's action contexts per kind's pool ("alerts", "field_updates", "tasks"), the template's lists
+    children: dict[str, list[dict]] = field(default_factory=lambda: {k.pool: [] for k in ACTION_KINDS})
     email_templates: dict[str, dict] = field(default_factory=dict)  # developer name -> context
     fields: dict[str, dict] = field(default_factory=dict)  # API name -> context
 
@@ -72,27 +70,32 @@ def plan_actions(project: Project) -> ActionPlan:
                 seen: dict[str, int] = {}
                 refs = []
                 for a in actions:
+                    spec = kind_of(a)
                     seen[a.kind] = seen.get(a.kind, 0) + 1
-                    word = WORD_OF[a.kind] + (str(seen[a.kind]) if counts[a.kind] > 1 else "")
-                    name = names.take(TYPE_OF[a.kind], tier.api_name, ms.api_name, kind, word)
+                    word = spec.word + (str(seen[a.kind]) if counts[a.kind] > 1 else "")
+                    name = names.take(spec.action_type, tier.api_name, ms.api_name, kind, word)
                     label = f"{tier.name} / {ms.name}: {kind.lower()}"
-                    if a.kind == "email":
-                        plan.alerts.append(_alert(name, label, a, _email_template(plan, project, ms, kind)))
-                    elif a.kind == "set":
-                        _note_field(project, a, field_types, f"{tier.name} / {ms.name} {attr}")
-                        plan.field_updates.append(_field_update(name, label, a, project))
-                    else:
-                        plan.tasks.append(_task(name, label, a))
-                    refs.append({"name": name, "type": TYPE_OF[a.kind]})
+                    match a:
+                        case EmailAction():
+                            child = _alert(name, label, a, _email_template(plan, project, ms, kind))
+                        case SetAction():
+                            _note_field(project, a, field_types, f"{tier.name} / {ms.name} {attr}")
+                            child = _field_update(name, label, a, project)
+                        case TaskAction():
+                            child = _task(name, label, a)
+                        case _:
+                            assert_never(a)
+                    plan.children[spec.pool].append(child)
+                    refs.append({"name": name, "type": spec.action_type})
                 plan.refs[(tier.api_name, ms.api_name, kind)] = refs
     for fname, (ftype, _) in sorted(field_types.items()):
         plan.fields[fname] = _custom_field(fname, ftype)
-    for lst in (plan.alerts, plan.field_updates, plan.tasks):
+    for lst in plan.children.values():
         lst.sort(key=lambda d: d["name"])
     return plan
 
 
-def _alert(name: str, label: str, a, template: str) -> dict:
+def _alert(name: str, label: str, a: EmailAction, template: str) -> dict:
     recipients, cc = [], []
     for r in a.recipients:
         if r in RECIPIENT_TYPES:
@@ -128,14 +131,14 @@ def renders_field(project: Project, name: str) -> bool:
     return name.endswith("__c") and name not in project.existing_fields
 
 
-def _note_field(project: Project, a, field_types: dict, where: str) -> None:
+def _note_field(project: Project, a: SetAction, field_types: dict, where: str) -> None:
     if a.value is None or not renders_field(project, a.field):
         return
     # one type per field is checked by config.resolve; the first writer names it
     field_types.setdefault(a.field, (field_type(a.value), where))
 
 
-def _field_update(name: str, label: str, a, project: Project) -> dict:
+def _field_update(name: str, label: str, a: SetAction, project: Project) -> dict:
     value = a.value
     shown = "blank" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     out = {"name": name, "label": f"{label}: set {a.field}"[:80], "field": a.field,
@@ -156,7 +159,7 @@ def _field_update(name: str, label: str, a, project: Project) -> dict:
     return out
 
 
-def _task(name: str, label: str, a) -> dict:
+def _task(name: str, label: str, a: TaskAction) -> dict:
     assign = a.assign_to or "owner"
     if assign in ASSIGNEE_TYPES:
         kind, to = ASSIGNEE_TYPES[assign], None
@@ -164,7 +167,7 @@ def _task(name: str, label: str, a) -> dict:
         prefix, to = assign.split(":", 1)
         kind = prefix  # user | role
     return {"name": name, "description": f"{label} task"[:255], "assigned_to_type": kind, "assigned_to": to,
-            "due": a.due_in_days or 0, "priority": a.value or "Normal", "subject": a.subject}
+            "due": a.due_in_days or 0, "priority": a.priority or "Normal", "subject": a.subject}
 
 
 def _custom_field(name: str, ftype: str) -> dict:

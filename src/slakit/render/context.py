@@ -16,6 +16,7 @@ from slakit.config.names import ALWAYS_OPEN_HOURS, encode_full_name, process_ful
 from slakit.render.actions import EMAIL_FOLDER, plan_actions
 from slakit.render.hours import holiday_entries, hours_entries
 from slakit.render.registry import Component
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
@@ -30,7 +31,8 @@ def file_name(text: str) -> str:
 
 def components(project: Project) -> list[Component]:
     plan = plan_actions(project)
-    base = {"api_version": project.api_version}
+    target = project.target
+    base = {"api_version": project.api_version, "target": target}
     out: list[Component] = [
         Component("Settings", "Entitlement", "settings/Entitlement.settings.xml.j2",
                   "settings/Entitlement.settings", "settings/Entitlement.settings-meta.xml",
@@ -45,11 +47,11 @@ def components(project: Project) -> list[Component]:
     out.extend(_fields(project, plan, base))
     out.extend(_milestone_types(project, base))
     out.extend(_emails(plan, base))
-    if plan.alerts or plan.field_updates or plan.tasks:
-        out.append(Component("Workflow", "Case", "workflows/Case.workflow.xml.j2", "workflows/Case.workflow",
-                             "workflows/Case.workflow-meta.xml",
-                             {**base, "alerts": plan.alerts, "field_updates": plan.field_updates,
-                              "tasks": plan.tasks, "sender": getattr(project, "sender_org_wide", None)}))
+    if any(plan.children.values()):
+        obj = target.sobject  # the template keeps its name (a user's templates/ may override it)
+        out.append(Component("Workflow", obj, "workflows/Case.workflow.xml.j2", f"workflows/{obj}.workflow",
+                             f"workflows/{obj}.workflow-meta.xml",
+                             {**base, **plan.children, "sender": getattr(project, "sender_org_wide", None)}))
     for tier in project.tiers:
         out.append(_process(project, tier, plan, base))
     for tier in project.tiers:
@@ -62,12 +64,13 @@ def _fields(project: Project, plan, base) -> list[Component]:
     if not plan.fields:
         return []
     fields = list(plan.fields.values())
-    members = [f"Case.{f['name']}" for f in fields]
-    out = [Component("CustomField", members[0], "objects/Case.object.xml.j2", "objects/Case.object", "",
+    obj = project.target.sobject
+    members = [project.target.field(f["name"]) for f in fields]
+    out = [Component("CustomField", members[0], "objects/Case.object.xml.j2", f"objects/{obj}.object", "",
                      {**base, "fields": fields}, xsd_type="CustomObject", extra_members=tuple(members[1:]))]
     for f, member in zip(fields, members):
         out.append(Component("CustomField", member, "objects/field.xml.j2", "",
-                             f"objects/Case/fields/{f['name']}.field-meta.xml", {**base, "field": f}))
+                             f"objects/{obj}/fields/{f['name']}.field-meta.xml", {**base, "field": f}))
     return out
 
 
@@ -103,12 +106,8 @@ def _emails(plan, base) -> list[Component]:
     return out
 
 
-def _criteria_field(field: str) -> str:
-    return field if "." in field else f"Case.{field}"
-
-
 # Where every rendered process starts its clock (EntitlementProcess.entryStartDateField).
-PROCESS_START_FIELD = "Case.SlaStartDate"
+PROCESS_START_FIELD = CASE.field(CASE.start_field)
 
 
 def _process(project: Project, tier, plan, base) -> Component:
@@ -125,7 +124,7 @@ def _process(project: Project, tier, plan, base) -> Component:
         milestones.append({
             "name": ms.name,
             "business_hours": ms.business_hours,
-            "criteria": [{"field": _criteria_field(c.field), "operation": c.operator, "value": c.value}
+            "criteria": [{"field": project.target.qualified(c.field), "operation": c.operator, "value": c.value}
                          for c in ms.criteria],
             "formula": ms.criteria_formula,
             "minutes": ms.time_limit_minutes,
@@ -139,7 +138,7 @@ def _process(project: Project, tier, plan, base) -> Component:
            # the process starts at Case.SlaStartDate (Entitlement Process Start Time): Salesforce
            # sets it when the case gets its entitlement (at creation for stamped new cases), and
            # `backfill --cases` can set it, so old open cases do not start already violated
-           "entry_start_field": PROCESS_START_FIELD, "milestones": milestones}
+           "entry_start_field": project.target.field(project.target.start_field), "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
                      f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)

@@ -78,7 +78,7 @@ def flow_status(project: Project) -> str:
 def _common(project: Project, name: str, label: str, description: str) -> dict:
     status = flow_status(project)
     return {"api_version": project.api_version, "name": name, "label": label,
-            "description": description, "status": status}
+            "description": description, "status": status, "target": project.target}
 
 
 def check_api_version(project: Project) -> None:
@@ -112,7 +112,7 @@ def components(project: Project) -> list[Component]:
             **_common(project, CASE_COMPLETION, "slakit: milestone completion (Case)",
                       "Completes open case milestones whose completes_when (owner_assigned, case_closed, "
                       "field conditions) holds, in the save that makes it hold (before the process exit)."),
-            "object": "Case", "record_trigger": "Update", "async_path": False,
+            "object": project.target.sobject, "record_trigger": "Update", "async_path": False,
             "filter_formula": " || ".join(f"ISCHANGED({{!$Record.{f}}})" for f in fields) or None,
             "filters": [], "requires_change": False, "case_id": "$Record.Id", "rules": rules, **case_time,
         }))
@@ -123,7 +123,7 @@ def components(project: Project) -> list[Component]:
                       "Completes the milestones of a case that enters an entitlement process (created, or "
                       "given an entitlement) whose completes_when already holds. Runs after commit, once "
                       "the milestones exist."),
-            "object": "Case", "record_trigger": "CreateAndUpdate", "async_path": True,
+            "object": project.target.sobject, "record_trigger": "CreateAndUpdate", "async_path": True,
             "filter_formula": "ISNEW() || ISCHANGED({!$Record.EntitlementId})", "filters": [],
             "requires_change": False, "case_id": "$Record.Id", "rules": rules, **case_time,
         }))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from slakit.config.org_rules import MIN_CLOSED_WON_API, MIN_FLOW_API  # noqa: F401  (render.flows reads MIN_FLOW_API here; validate checks both)
 from slakit.errors import RenderError
+from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
@@ -31,7 +32,7 @@ OPERATORS = {
     "startsWith": ("StartsWith", False), "includes": ("Contains", False), "excludes": ("Contains", True),
 }
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
-PROCESS_NAME_REF = {"Case": "$Record.SlaProcess.Name", "EmailMessage": "$Record.Parent.SlaProcess.Name",
+PROCESS_NAME_REF = {CASE.sobject: "$Record.SlaProcess.Name", "EmailMessage": "$Record.Parent.SlaProcess.Name",
                     "CaseComment": "$Record.Parent.SlaProcess.Name"}
 KIND_LABEL = {"owner_assigned": "owner becomes a user", "case_closed": "case closed",
               "first_response": "first response"}
@@ -46,17 +47,12 @@ def _cond(left: str, operator: str, type_: str, value: str, negate: bool = False
     return {"left": left, "operator": operator, "type": type_, "value": value, "negate": negate}
 
 
-def case_field(field: str) -> str:
-    """'Case.L2_Assigned__c' or 'L2_Assigned__c' -> 'L2_Assigned__c' (relationship paths kept)."""
-    return field.split(".", 1)[1] if field.lower().startswith("case.") else field
-
-
 def criterion_condition(c, where: str = "completes_when") -> dict:
     if c.operator not in OPERATORS:
         raise RenderError(f"{where}: operator '{c.operator}' cannot be checked by a flow",
                           field=where, hint="use equals, notEqual, lessThan, greaterThan, contains, startsWith ...")
     op, negate = OPERATORS[c.operator]
-    left = "$Record." + case_field(c.field)
+    left = "$Record." + CASE.bare(c.field)
     value = c.value.strip()
     if value == "" or value.lower() == "null":
         if op not in ("EqualTo", "NotEqualTo"):
@@ -116,7 +112,7 @@ def _rules(project: Project, kinds: set[str], obj: str, kind_conditions) -> list
             conditions = conditions + [_cond(PROCESS_NAME_REF[obj], "EqualTo", "string", n) for n in g["tiers"]]
         kind = g["completion"].kind
         label = KIND_LABEL.get(kind) or "fields: " + ", ".join(
-            f"{case_field(c.field)} {c.operator} {c.value}" for c in g["completion"].criteria)
+            f"{CASE.bare(c.field)} {c.operator} {c.value}" for c in g["completion"].criteria)
         rules.append({"name": f"Rule_{i}", "label": label[:80], "kind": kind, "milestones": g["milestones"],
                       "tiers": g["tiers"], "scoped": g["scoped"], "conditions": conditions,
                       "logic": _logic(conditions, scope_from)})
@@ -131,7 +127,7 @@ def case_rules(project: Project) -> list[dict]:
             return [_cond("$Record.IsClosed", "EqualTo", "boolean", "true")]
         return [criterion_condition(c) for c in cw.criteria]
 
-    return _rules(project, {"owner_assigned", "case_closed", "fields"}, "Case", conditions)
+    return _rules(project, {"owner_assigned", "case_closed", "fields"}, project.target.sobject, conditions)
 
 
 def first_response_rules(project: Project, obj: str) -> list[dict]:

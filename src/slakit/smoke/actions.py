@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from slakit.org.soql import query_list, soql
+from slakit.salesforce import CASE
 from slakit.smoke.checks import parse_dt, show_dt
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import ExpectedAction, _show, action_name
@@ -66,8 +67,8 @@ def poll_actions(sf: Salesforce, watches: list[Watch], case_fields: set[str], *,
         if w.action.kind == "email":
             checks.append(Check(w.tier, w.name, "skip", message="email alerts leave no record the API can read"))
         elif w.action.kind == "field" and (w.action.field or "").lower() not in case_fields:
-            checks.append(Check(w.tier, w.name, "fail", expected=f"Case.{w.action.field}",
-                                observed="no such field on Case", message="the field the action sets is missing"))
+            checks.append(Check(w.tier, w.name, "fail", expected=CASE.field(w.action.field or ""),
+                                observed=f"no such field on {CASE.sobject}", message="the field the action sets is missing"))
         else:
             pending.append(w)
     start = now()
@@ -107,7 +108,7 @@ def _observe(sf: Salesforce, pending: list[Watch], at: dt.datetime) -> None:
     cases = sorted({w.case_id for w in pending})
     fields = sorted({w.action.field for w in pending if w.action.kind == "field" and w.action.field})
     if fields:
-        rows = query_list(sf, soql(f"SELECT Id, LastModifiedDate, {', '.join(fields)} FROM Case WHERE Id IN {{}}",
+        rows = query_list(sf, soql(f"SELECT Id, LastModifiedDate, {', '.join(fields)} FROM {CASE.sobject} WHERE Id IN {{}}",
                                    cases), action="reading smoke cases")
         by_id = {r["Id"][:15]: r for r in rows}
         for w in pending:

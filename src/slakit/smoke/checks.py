@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from slakit.salesforce import CASE
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import MilestonePlan, Step, TierPlan, action_name, merged_actions
 from slakit.smoke.variant import SMOKE_HOURS, SMOKE_TIME_ZONE
@@ -48,7 +49,7 @@ def predict_target(start: dt.datetime, minutes: int) -> dt.datetime:
 
 
 NAME_STAMPED = "stamping flow set the entitlement"
-NAME_CREATED = "one CaseMilestone per applicable milestone"
+NAME_CREATED = f"one {CASE.milestone_object} per applicable milestone"
 
 
 def name_target(mp: MilestonePlan) -> str:
@@ -77,12 +78,12 @@ def type_name(row: dict) -> str:
 
 def check_stamped(tier: str, cases: dict[str, dict], entitlement_id: str) -> Check:
     """Both cases carry the tier's smoke entitlement (set by the rendered stamping flow)."""
-    observed = {role: (c.get("EntitlementId") or "blank") for role, c in cases.items()}
+    observed = {role: (c.get(CASE.entitlement_field) or "blank") for role, c in cases.items()}
     ok = all(str(v)[:15] == entitlement_id[:15] for v in observed.values())
     return Check(tier, NAME_STAMPED, "pass" if ok else "fail",
-                 expected=f"EntitlementId = {entitlement_id}",
+                 expected=f"{CASE.entitlement_field} = {entitlement_id}",
                  observed=", ".join(f"{role} case: {v}" for role, v in observed.items()),
-                 message=None if ok else "the stamping flow did not set Case.EntitlementId "
+                 message=None if ok else f"the stamping flow did not set {CASE.field(CASE.entitlement_field)} "
                                           "(is it deployed and active?)")
 
 
@@ -117,7 +118,8 @@ def check_target(tier: str, mp: MilestonePlan, rows: dict[str, dict | None], sta
         expected.append(f"{role} case: {show_dt(want)} (start {show_dt(starts[role])} + {mp.minutes}m, +-60s)")
         got = parse_dt(row.get("TargetDate")) if row else None
         if got is None:
-            observed.append(f"{role} case: no CaseMilestone" if row is None else f"{role} case: no TargetDate")
+            missing = CASE.milestone_object if row is None else "TargetDate"
+            observed.append(f"{role} case: no {missing}")
             bad.append(role)
             continue
         delta = (got - want).total_seconds()
@@ -145,7 +147,7 @@ def check_completed(tier: str, mp: MilestonePlan, step: Step, row: dict | None, 
     name = name_completed(mp, step)
     if row is None:
         return Check(tier, name, "fail", expected="CompletionDate set, IsViolated false",
-                     observed="no CaseMilestone", message="the milestone is missing from the case")
+                     observed=f"no {CASE.milestone_object}", message="the milestone is missing from the case")
     done = parse_dt(row.get("CompletionDate"))
     violated = bool(row.get("IsViolated"))
     early = before is not None and parse_dt(before.get("CompletionDate")) is not None
@@ -167,7 +169,8 @@ def check_violated(tier: str, mp: MilestonePlan, first: dict | None, last: dict 
     """Left alone: IsViolated false before the target, true after it, never completed."""
     name = name_violated(mp)
     if last is None:
-        return Check(tier, name, "fail", expected="IsViolated true after the target", observed="no CaseMilestone")
+        return Check(tier, name, "fail", expected="IsViolated true after the target",
+                     observed=f"no {CASE.milestone_object}")
     target = parse_dt(last.get("TargetDate"))
     before = None if first is None else bool(first.get("IsViolated"))
     after = bool(last.get("IsViolated"))

@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from slakit.errors import OrgError
 from slakit.org.errors import org_errors
+from slakit.salesforce import CASE
 from slakit.smoke.report import Cleanup
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
 TAG = "slakit-smoke"
-DELETE_ORDER = ("Task", "EmailMessage", "CaseComment", "Case", "Entitlement", "Account")
-TAGGED = {"Case": "Subject", "Entitlement": "Name", "Account": "Name"}
+DELETE_ORDER = tuple(o for o in ("Task", CASE.email_object, CASE.comment_object, CASE.sobject, "Entitlement", "Account")
+                     if o)
+TAGGED = {CASE.sobject: "Subject", "Entitlement": "Name", "Account": "Name"}
 GONE = ("ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND")
 
 
@@ -98,7 +100,7 @@ class Fixtures:
         like = self.prefix + "%"
         for sobject, fld in TAGGED.items():
             found[sobject] = self._query_ids(soql(f"SELECT Id FROM {sobject} WHERE {fld} LIKE {{}}", like))
-        cases = sorted(set(found.get("Case", [])) | set(self.ledger.created.get("Case", [])))
+        cases = sorted(set(found.get(CASE.sobject, [])) | set(self.ledger.created.get(CASE.sobject, [])))
         tasks: list[str] = []
         for chunk in _chunks(cases, 200):
             tasks += self._query_ids(soql("SELECT Id FROM Task WHERE WhatId IN {}", chunk))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from slakit.config.project import ACTION_KINDS
 from slakit.errors import RenderError
 from slakit.salesforce import MD_NS
 from slakit.smoke.variant import SUFFIX, SmokeVariant
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
 LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction", "ApexClass")
-WORKFLOW_CHILDREN = {"alerts": "WorkflowAlert", "fieldUpdates": "WorkflowFieldUpdate", "tasks": "WorkflowTask",
+WORKFLOW_CHILDREN = {**{k.workflow_tag: k.package_child for k in ACTION_KINDS},
                      "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from slakit.errors import OrgError
 from slakit.org.soql import query_list, soql
+from slakit.salesforce import CASE
 from slakit.smoke import checks as C
 from slakit.smoke import setup
 from slakit.smoke.setup import TierRun
@@ -58,15 +59,15 @@ class Phases:
         self.add(Check(tr.plan.tier, phase, "error", message=message))
 
     def _read_cases(self, ids: list[str]) -> dict[str, dict]:
-        rows = query_list(self.sf, soql(f"SELECT {CASE_FIELDS} FROM Case WHERE Id IN {{}}", ids), action="reading cases")
+        rows = query_list(self.sf, soql(f"SELECT {CASE_FIELDS} FROM {CASE.sobject} WHERE Id IN {{}}", ids), action="reading cases")
         return {r["Id"][:15]: r for r in rows}
 
     def _read_milestones(self, ids: list[str]) -> dict[str, list[dict]]:
-        rows = query_list(self.sf, soql(f"SELECT {MS_FIELDS} FROM CaseMilestone WHERE CaseId IN {{}}", ids),
+        rows = query_list(self.sf, soql(f"SELECT {MS_FIELDS} FROM {CASE.milestone_object} WHERE {CASE.parent_field} IN {{}}", ids),
                           action="reading case milestones")
         out: dict[str, list[dict]] = {i[:15]: [] for i in ids}
         for r in rows:
-            out.setdefault(str(r.get("CaseId"))[:15], []).append(r)
+            out.setdefault(str(r.get(CASE.parent_field))[:15], []).append(r)
         return out
 
     # -- phases ----------------------------------------------------------------------------
@@ -130,11 +131,11 @@ class Phases:
                     self.fx.create_one("CaseComment", {"ParentId": case_id, "IsPublished": True,
                                                        "CommentBody": f"{self.fx.prefix}: first response"})
         elif step.kind == "owner_assigned":
-            self.fx.update("Case", case_id, {"OwnerId": self.user_id})
+            self.fx.update(CASE.sobject, case_id, {"OwnerId": self.user_id})
         elif step.kind == "fields":
-            self.fx.update("Case", case_id, dict(step.values))
+            self.fx.update(CASE.sobject, case_id, dict(step.values))
         elif step.kind == "case_closed":
-            self.fx.update("Case", case_id, {"Status": self.closed_status})
+            self.fx.update(CASE.sobject, case_id, {"Status": self.closed_status})
 
     def complete(self) -> None:
         for tr in self.live():

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from slakit.errors import SlakitError, UsageError
+from slakit.salesforce import CASE
 from slakit.smoke.fixtures import TAG, Fixtures, new_run_id
 from slakit.smoke.checks import planned_names
 from slakit.smoke.phases import Phases, TierRun
@@ -154,8 +155,8 @@ def _require_real_deploy(sf: Salesforce, project: Project, variant, org_name: st
     rendered = sorted(f for f in _written_fields(chosen) if f.endswith("__c") and f not in project.existing_fields)
     if not rendered:
         return
-    present = {f.lower() for f in field_names(sf, "Case")}
-    missing = [f"Case.{f}" for f in rendered if f.lower() not in present]
+    present = {f.lower() for f in field_names(sf, CASE.sobject)}
+    missing = [CASE.field(f) for f in rendered if f.lower() not in present]
     if missing:
         org = org_name or "<org>"
         raise OrgError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in the org yet: smoke "

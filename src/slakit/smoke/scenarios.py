@@ -21,9 +21,10 @@ through the API and are reported as skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
-from slakit.config.project import Criterion, Milestone, Tier
+from slakit.config.project import Criterion, EmailAction, Milestone, SetAction, TaskAction, Tier, kind_of
+from slakit.salesforce import CASE
 from slakit.smoke.variant import SmokeVariant
 
 COMPLETE = "complete"
@@ -135,11 +136,11 @@ def convert(value: str, ftype: str | None) -> Any:
 def _criterion_value(c: Criterion, field_types: dict[str, str]) -> tuple[str, Any] | str:
     """(field, value) making `c` true on a new case, or the reason it cannot be done."""
     obj, name = bare_field(c.field)
-    if obj not in (None, "Case"):
+    if obj not in (None, CASE.sobject):
         return f"criterion on {c.field} (another object's field)"
     ftype = field_types.get(name.lower())
     if ftype is None:
-        return f"Case.{name} does not exist or is not writable in the org"
+        return f"{CASE.field(name)} does not exist or is not writable in the org"
     op = c.operator
     if op == "equals":
         return name, convert(c.value, ftype)
@@ -179,13 +180,16 @@ def _actions(m: Milestone) -> list[ExpectedAction]:
     for when, case, actions in (("on_warning", ALONE, m.on_warning), ("on_violation", ALONE, m.on_violation),
                                 ("on_success", COMPLETE, m.on_success)):
         for a in actions:
-            if a.kind == "set":
-                assert a.field is not None
-                out.append(ExpectedAction(case, "field", m.name, when, field=bare_field(a.field)[1], value=a.value))
-            elif a.kind == "task":
-                out.append(ExpectedAction(case, "task", m.name, when, subject=a.subject))
-            else:
-                out.append(ExpectedAction(case, "email", m.name, when))
+            expect = kind_of(a).smoke
+            match a:
+                case SetAction():
+                    out.append(ExpectedAction(case, expect, m.name, when, field=bare_field(a.field)[1], value=a.value))
+                case TaskAction():
+                    out.append(ExpectedAction(case, expect, m.name, when, subject=a.subject))
+                case EmailAction():
+                    out.append(ExpectedAction(case, expect, m.name, when))
+                case _:
+                    assert_never(a)
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from slakit.org.errors import org_errors
 from slakit.org.soql import query_list, soql
+from slakit.salesforce import CASE
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import ALONE, COMPLETE, MilestonePlan, Step, TierPlan, plan_tier
 from slakit.smoke.variant import SMOKE_HOURS_NAME
@@ -48,8 +49,8 @@ class TierRun:
 def lookup(self) -> None:
     """Describe Case, plan each tier, find the smoke processes, hours, a Case queue, a closed status."""
     self.say("looking up the smoke processes and business hours")
-    with org_errors("describing Case"):
-        describe = self.sf.Case.describe()
+    with org_errors(f"describing {CASE.sobject}"):
+        describe = getattr(self.sf, CASE.sobject).describe()
     types = {f["name"].lower(): f["type"] for f in describe["fields"] if f.get("createable") or f.get("updateable")}
     self.case_fields = {f["name"].lower() for f in describe["fields"]}
     for real in self.variant.tier_names:
@@ -86,7 +87,7 @@ def lookup(self) -> None:
                        action="reading business hours")
     self.hours_id = hours[0]["Id"] if hours else None
     if any(s.kind == "owner_assigned" for tr in self.live() for s in tr.steps):
-        rows = query_list(self.sf, "SELECT QueueId FROM QueueSobject WHERE SobjectType = 'Case' LIMIT 1",
+        rows = query_list(self.sf, soql("SELECT QueueId FROM QueueSobject WHERE SobjectType = {} LIMIT 1", CASE.sobject),
                           action="finding a Case queue")
         self.queue_id = rows[0]["QueueId"] if rows else None
         if not self.queue_id:
@@ -141,7 +142,7 @@ def create(self) -> None:
                 rec["OwnerId"] = self.queue_id
             records.append(rec)
             owners.append((tr, role))
-    for (tr, role), (rid, err) in zip(owners, self.fx.create("Case", records)):
+    for (tr, role), (rid, err) in zip(owners, self.fx.create(CASE.sobject, records)):
         if err and not tr.broken:
             self.brk(tr, "create fixtures", f"Case ({role}): {err}")
         if rid:
@@ -158,5 +159,5 @@ def set_criteria(self, tiers: list[TierRun]) -> None:
     self.sleep(CRITERIA_DELAY)
     for tr in pending:
         for role, case_id in tr.cases.items():
-            self.fx.update("Case", case_id, dict(tr.plan.criteria_values))
+            self.fx.update(CASE.sobject, case_id, dict(tr.plan.criteria_values))
             tr.criteria_at[role] = self.now()

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from slakit.config.names import join
-from slakit.config.project import BusinessHours, Milestone, Project, Tier, Window
+from slakit.config.project import BusinessHours, Milestone, Project, SetAction, Tier, Window
 from slakit.errors import UsageError
+from slakit.salesforce import CASE
 
 SUFFIX = "Smoke"
 SMOKE_HOURS_NAME = "slakit Smoke 24x7"
@@ -133,8 +134,8 @@ def _written_fields(tiers: list[Tier]) -> set[str]:
     for t in tiers:
         for m in t.milestones:
             for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
-                    out.add(a.field.split(".", 1)[1] if a.field.startswith("Case.") else a.field)
+                if isinstance(a, SetAction):
+                    out.add(CASE.bare(a.field, ignore_case=False))
     return out
 
 
