@@ -10,7 +10,8 @@ import pytest
 
 from slakit.backfill.bulk import split_error
 from slakit.backfill.journal import ErrorCsv, Journal, read_journal
-from slakit.backfill.plan import add_term, end_date, tier_where
+from slakit.backfill.plan import add_term, end_date
+from slakit.config.select import tier_where
 from slakit.backfill.preflight import pick_version
 from slakit.backfill.retry import RetryPolicy, Stop, call_kind
 

@@ -16,8 +16,8 @@ All missing pieces are reported together, by name, with the command that fixes t
 from __future__ import annotations
 
 from slakit.backfill.model import TierTarget
-from slakit.backfill.plan import tier_where
 from slakit.config.project import Project, Tier
+from slakit.config.select import accounts_where
 from slakit.errors import OrgError, Problem
 from slakit.org.errors import org_errors
 
@@ -108,8 +108,6 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
             for row in sf.query_all(_soql(HOURS_SOQL, hour_names))["records"]:
                 hours[row["Name"].lower()] = row
 
-    clauses = [t.entitlement.accounts for t in project.tiers]
-    order = {t.name: i for i, t in enumerate(project.tiers)}
     targets: list[TierTarget] = []
     for tier in wanted:
         rows = versions.get(tier.name.lower(), [])
@@ -143,7 +141,7 @@ def preflight(sf, project: Project, tiers: list[Tier], *, org_name: str | None =
                                     hint="grant field-level edit access on Entitlement"))
         if chosen is None:
             continue
-        where = tier_where(clauses, order[tier.name])
+        where = accounts_where(project, tier)
         assert where is not None  # `wanted` holds only tiers with an accounts clause
         targets.append(TierTarget(
             name=tier.name, process_id=chosen["Id"], version_ids=tuple(r["Id"] for r in rows),

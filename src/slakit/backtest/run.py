@@ -2,7 +2,7 @@
 
 Which tier a case gets (`tier_from`):
 - "accounts" (default): the tier whose `entitlement.accounts` selects the case's account, first
-  tier in file order winning, exactly as `slakit backfill` decides (`backfill.plan.tier_where`):
+  tier in file order winning, exactly as `slakit backfill` decides (`config.select.accounts_where`):
   each tier's cases are one query, `AccountId IN (SELECT Id FROM Account WHERE <tier clause>)`,
   so Salesforce does the matching and the client never holds a set of accounts;
 - "entitlement": the entitlement the case actually had, by its process (any version of the
@@ -64,12 +64,10 @@ def tier_filters(sf, project: Project, tiers: list[Tier], tier_from: str) -> tup
     notes: list[str] = []
     out: list[tuple[Tier, str]] = []
     if tier_from == "accounts":
-        from slakit.backfill.plan import tier_where
+        from slakit.config.select import accounts_where
 
-        clauses = [t.entitlement.accounts for t in project.tiers]
-        order = {t.name: i for i, t in enumerate(project.tiers)}
         for t in tiers:
-            where = tier_where(clauses, order[t.name])
+            where = accounts_where(project, t)
             if where is None:
                 notes.append(f"tier '{t.name}' has no entitlement.accounts clause: no cases replayed "
                              "(use --tier-from entitlement)")
@@ -91,7 +89,7 @@ def tier_filters(sf, project: Project, tiers: list[Tier], tier_from: str) -> tup
 
 
 def _select(project: Project, names: list[str] | None) -> list[Tier]:
-    from slakit.backfill.apply import select_tiers
+    from slakit.config.select import select_tiers
 
     return select_tiers(project, names)
 

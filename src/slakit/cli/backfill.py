@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
         if tiers_file is None:
             raise UsageError("missing TIERS", hint="slakit backfill tiers.yml --org uat [--dry-run]")
         from slakit.backfill import run_backfill
-        from slakit.backfill.apply import select_tiers
+        from slakit.config.select import select_tiers
         from slakit.config import load_project
         from slakit.org.connect import connect_project
 

@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from slakit.config.names import join
 from slakit.config.project import BusinessHours, Milestone, Project, Tier, Window
+from slakit.config.select import select_tiers
 from slakit.errors import UsageError
 
 SUFFIX = "Smoke"
@@ -109,23 +110,6 @@ def scaled_limit(warnings: tuple[float, ...], minutes: int, cap: int = MAX_SCALE
         if exact_for(limit, warnings):
             return limit, True
     return floor, False
-
-
-def select_tiers(project: Project, names: list[str] | tuple[str, ...] | None) -> list[Tier]:
-    """The tiers to smoke-test, in file order; unknown names are a usage error."""
-    if not names:
-        return list(project.tiers)
-    chosen: list[Tier] = []
-    for name in names:
-        try:
-            tier = project.tier(name)
-        except KeyError:
-            known = ", ".join(t.name for t in project.tiers)
-            raise UsageError(f"unknown tier '{name}'", field="--tier", hint=f"tiers in {project.source}: {known}") from None
-        if tier not in chosen:
-            chosen.append(tier)
-    order = {t.name: i for i, t in enumerate(project.tiers)}
-    return sorted(chosen, key=lambda t: order[t.name])
 
 
 def _written_fields(tiers: list[Tier]) -> set[str]:
