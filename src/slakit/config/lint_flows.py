@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from slakit.config.written import written_fields
 from slakit.errors import Problem
 
 
@@ -18,19 +19,9 @@ def _bare(field: str) -> str:
     return field.split(".", 1)[1] if field.lower().startswith("case.") else field
 
 
-def _rendered_fields(project) -> set[str]:
-    out: set[str] = set()
-    for t in project.tiers:
-        for m in t.milestones:
-            for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
-                    out.add(_bare(a.field).lower())
-    return out
-
-
 def lint_flows(project, doc) -> list[Problem]:
     problems: list[Problem] = []
-    rendered = _rendered_fields(project)
+    rendered = {f.lower() for f in written_fields(project.tiers)}
     existing = {f.lower() for f in project.existing_fields}
     reported: set[str] = {_bare(c.field).lower() for t in project.tiers for m in t.milestones
                           for c in m.criteria}  # applies_when fields: reported by the main lint

@@ -15,6 +15,7 @@ from typing import Any
 
 from slakit.config.names import join
 from slakit.config.project import field_type
+from slakit.config.written import renders_field
 
 EMAIL_FOLDER = "slakit"
 KINDS = (("on_warning", "Warning"), ("on_success", "Success"), ("on_violation", "Violation"))
@@ -118,11 +119,6 @@ def _email_template(plan: ActionPlan, project, ms, kind: str) -> str:
 
 def is_now(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() == "now"
-
-
-def renders_field(project, name: str) -> bool:
-    """True when slakit renders this Case field (custom, written by an action, not existing)."""
-    return name.endswith("__c") and name not in project.existing_fields
 
 
 def _note_field(project, a, field_types: dict, where: str) -> None:

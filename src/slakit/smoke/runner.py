@@ -134,10 +134,9 @@ def _require_real_deploy(sf, project, variant, org_name: str | None) -> None:
     stop first with one line naming them and the command to run."""
     from slakit.errors import OrgError
     from slakit.org.soql import field_names
-    from slakit.smoke.variant import _written_fields
+    from slakit.config.written import rendered_fields
 
-    chosen = [project.tier(t) for t in variant.tier_names]
-    rendered = sorted(f for f in _written_fields(chosen) if f.endswith("__c") and f not in project.existing_fields)
+    rendered = sorted(rendered_fields(project, [project.tier(t) for t in variant.tier_names]))
     if not rendered:
         return
     present = {f.lower() for f in field_names(sf, "Case")}

@@ -24,6 +24,7 @@ from fractions import Fraction
 from slakit.config.names import join
 from slakit.config.project import BusinessHours, Milestone, Project, Tier, Window
 from slakit.config.select import select_tiers
+from slakit.config.written import written_fields
 from slakit.errors import UsageError
 
 SUFFIX = "Smoke"
@@ -112,16 +113,6 @@ def scaled_limit(warnings: tuple[float, ...], minutes: int, cap: int = MAX_SCALE
     return floor, False
 
 
-def _written_fields(tiers: list[Tier]) -> set[str]:
-    out: set[str] = set()
-    for t in tiers:
-        for m in t.milestones:
-            for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if a.kind == "set" and a.field:
-                    out.add(a.field.split(".", 1)[1] if a.field.startswith("Case.") else a.field)
-    return out
-
-
 def smoke_variant(project: Project, tiers: list[str] | tuple[str, ...] | None = None, *, minutes: int = 4) -> SmokeVariant:
     """Derive the smoke project from `project` (see the module docstring for the rules)."""
     if int(minutes) < 1:
@@ -180,7 +171,7 @@ def smoke_variant(project: Project, tiers: list[str] | tuple[str, ...] | None = 
         project,
         business_hours={SMOKE_HOURS_NAME: SMOKE_HOURS},
         tiers=tuple(smoke_tiers),
-        existing_fields=frozenset(project.existing_fields | _written_fields(chosen)),
+        existing_fields=frozenset(project.existing_fields | written_fields(chosen)),
         extra=extra,
     )
     return SmokeVariant(smoke_project, project, names, tuple(scaled), tuple(notes))
