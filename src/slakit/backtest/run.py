@@ -6,7 +6,7 @@ Which tier a case gets (`tier_from`):
   each tier's cases are one query, `AccountId IN (SELECT Id FROM Account WHERE <tier clause>)`,
   so Salesforce does the matching and the client never holds a set of accounts;
 - "entitlement": the entitlement the case actually had, by its process (any version of the
-  process named like the tier, `backfill.preflight.version_families`).
+  process named like the tier, `org.processes.families_by_name`).
 
 Per tier: one `COUNT()`, then the cases stream page by page (REST; a Bulk API 2.0 query job above
 `BULK_QUERY_THRESHOLD` cases with `bulk="auto"`), each page's histories are read in batches
@@ -74,13 +74,11 @@ def tier_filters(sf, project: Project, tiers: list[Tier], tier_from: str) -> tup
                 continue
             out.append((t, f"AccountId IN (SELECT Id FROM Account WHERE {where})"))
         return out, notes
-    from slakit.backfill.preflight import PROCESS_SOQL, version_families
-    from slakit.org.soql import query_list
+    from slakit.org.processes import families_by_name, read_processes
 
-    families = version_families(query_list(sf, PROCESS_SOQL, action="reading entitlement processes"),
-                                [t.name for t in tiers])
+    families = families_by_name(read_processes(sf), [t.name for t in tiers])
     for t in tiers:
-        ids = [r["Id"] for r in families.get(t.name.lower(), [])]
+        ids = [v.id for v in families.get(t.name.lower(), [])]
         if not ids:
             notes.append(f"no entitlement process named '{t.name}' in the org: no cases replayed")
             continue

@@ -30,6 +30,7 @@ from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
 from slakit.deploy.hours_merge import holiday_changes
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
+from slakit.org.processes import by_family, read_processes
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
 CHANGES = ("add", "change", "version")
@@ -101,12 +102,7 @@ def read_org(sf) -> dict:
     state["business_hours"] = {r["Name"].lower(): r for r in hours}
     if not state["enabled"]:
         return state
-    for r in query_list(sf, "SELECT Id, Name, NameNorm, IsActive, IsVersionDefault, VersionNumber, VersionMaster "
-                            "FROM SlaProcess", action="reading entitlement processes"):
-        v = V.OrgVersion(r["Id"], r["Name"], (r.get("NameNorm") or r["Name"]).lower(),
-                         V.version_int(r.get("VersionNumber")), bool(r.get("IsVersionDefault")),
-                         bool(r.get("IsActive")), r.get("VersionMaster"))
-        state["processes"].setdefault(v.family, []).append(v)  # gold, gold_v1, gold_v2 -> gold
+    state["processes"] = by_family(read_processes(sf))  # gold, gold_v1, gold_v2 -> gold
     mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
     state["milestone_types"] = {r["Name"].lower(): r for r in mts}
     rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
@@ -228,11 +224,11 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
     assert default is not None and top is not None  # family is not empty
     master = V.version_master(family)
     open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
-    old = current.get(f"entitlementProcesses/{default.member}.entitlementProcess")
+    old = current.get(f"entitlementProcesses/{V.member_of(default)}.entitlementProcess")
     diff = differences(old, data) if old is not None else []
     common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
     if old is not None and not diff:
-        return Change("EntitlementProcess", default.name, "unchanged", member=default.member,
+        return Change("EntitlementProcess", default.name, "unchanged", member=V.member_of(default),
                       version_to=default.version, **common)
     if open_cases:
         nxt = top.version + 1
@@ -240,7 +236,7 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
                       f"{open_cases} open case(s) use it: publish version {nxt}; they finish on version "
                       f"{default.version}", member=V.new_version_member(base, nxt), version_to=nxt, **common)
     return Change("EntitlementProcess", default.name, "change", "no open cases: edited in place",
-                  member=default.member, version_to=default.version, **common)
+                  member=V.member_of(default), version_to=default.version, **common)
 
 
 def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -257,7 +253,7 @@ def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, li
                 default = V.default_version(family)
                 if default is None:
                     continue
-                n = default.member  # as the org holds it: gold, gold_v1, gold_v3
+                n = V.member_of(default)  # as the org holds it: gold, gold_v1, gold_v3
             want.setdefault(type_, []).append(n)
     return want
 
