@@ -37,3 +37,22 @@ def test_a_version_renamed_in_setup_stays_in_its_family(fake_org, sf):
     assert pick_version(families["gold"]).id == ids["v2"]
     assert pick_version(families["silver"]) is None  # no active version
     assert sorted(by_family(rows)) == ["gold", "gold renamed", "silver"]  # NameNorm families
+
+
+def test_plan_reads_the_org_into_a_typed_state(fake_org, sf):
+    from slakit.deploy.plan import OrgState, read_org
+
+    ids = _gold_family(fake_org)
+    fake_org.insert("MilestoneType", {"Name": "First Response"})
+    state = read_org(sf)
+    assert isinstance(state, OrgState) and state.enabled
+    assert sorted(v.id for v in state.processes["gold"]) == [ids["v1"]]  # NameNorm families, as plan reads them
+    assert "first response" in state.milestone_types and "us business hours" in state.business_hours
+
+
+def test_with_entitlements_off_the_state_holds_only_business_hours(rsps):
+    from slakit.deploy.plan import read_org
+    from tests.fakes import FakeOrg
+
+    state = read_org(FakeOrg(entitlements=False).install(rsps).client())
+    assert not state.enabled and state.processes == {} and state.milestone_types == {} and state.open_cases == {}

@@ -30,7 +30,7 @@ from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
 from slakit.deploy.hours_merge import holiday_changes
 from slakit.deploy.package import MD_NS, TYPE_FOLDERS
-from slakit.org.processes import by_family, read_processes
+from slakit.org.processes import ProcessVersion, by_family, read_processes
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
 
 CHANGES = ("add", "change", "version")
@@ -92,22 +92,32 @@ def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
     return folder, stem
 
 
-def read_org(sf) -> dict:
+@dataclass
+class OrgState:
+    """The org facts the plan needs, read by `read_org`."""
+
+    enabled: bool  # Entitlement Management on
+    business_hours: dict[str, dict[str, Any]] = field(default_factory=dict)  # lowercased name -> BusinessHours row
+    processes: dict[str, list[ProcessVersion]] = field(default_factory=dict)  # NameNorm family -> versions
+    milestone_types: dict[str, dict[str, Any]] = field(default_factory=dict)  # lowercased name -> MilestoneType row
+    open_cases: dict[str, int] = field(default_factory=dict)  # 15-char SlaProcess Id -> open cases
+
+
+def read_org(sf) -> OrgState:
     """The org facts the plan needs (a handful of queries)."""
     names = global_sobjects(sf)
-    state: dict[str, Any] = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
-             "business_hours": {}, "open_cases": {}}
+    state = OrgState(entitlements_enabled(sf, names=names))
     hours = query_list(sf, f"SELECT Id, Name, IsActive, TimeZoneSidKey, {', '.join(TIME_FIELDS)} FROM BusinessHours",
                        action="reading business hours")
-    state["business_hours"] = {r["Name"].lower(): r for r in hours}
-    if not state["enabled"]:
+    state.business_hours = {r["Name"].lower(): r for r in hours}
+    if not state.enabled:
         return state
-    state["processes"] = by_family(read_processes(sf))  # gold, gold_v1, gold_v2 -> gold
+    state.processes = by_family(read_processes(sf))  # gold, gold_v1, gold_v2 -> gold
     mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
-    state["milestone_types"] = {r["Name"].lower(): r for r in mts}
+    state.milestone_types = {r["Name"].lower(): r for r in mts}
     rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
                           "AND EntitlementId != null GROUP BY Entitlement.SlaProcessId", action="counting open cases")
-    state["open_cases"] = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
+    state.open_cases = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
     return state
 
 
@@ -156,7 +166,7 @@ def _bh_summary(diff: list[dict]) -> str:
     return f"hours differ on {', '.join(d['path'].title() for d in diff)}"
 
 
-def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str]],
+def build_plan(state: OrgState, files: dict[str, bytes], members: dict[str, list[str]],
                current: dict[str, bytes]) -> Plan:
     """Pure: org state + rendered files + retrieved files -> Plan."""
     changes: list[Change] = []
@@ -169,7 +179,7 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         type_, stem = _type_of(path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path, members)
         if path == "settings/BusinessHours.settings":
             for name, entry in _bh_entries(data).items():
-                org = state["business_hours"].get(name.lower())
+                org = state.business_hours.get(name.lower())
                 if org is None:
                     changes.append(Change("BusinessHours", name, "add", path=path))
                 elif diff := _bh_diff(org, entry):
@@ -183,14 +193,14 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
             changes.append(_process_change(state, path, stem, data, current))
             continue
         if type_ == "MilestoneType":
-            known = decode_full_name(stem).lower() in state["milestone_types"]  # file stems are encoded
+            known = decode_full_name(stem).lower() in state.milestone_types  # file stems are encoded
             if not known:
                 changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
                 continue
-        if type_ == "Settings" and stem == "Entitlement" and not state["enabled"]:
+        if type_ == "Settings" and stem == "Entitlement" and not state.enabled:
             changes.append(Change(type_, stem, "change", "turns Entitlement Management on", path, stem))
             continue
-        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+        if type_ in ENTITLEMENT_TYPES and not state.enabled:
             changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
             continue
         pair = [path] + ([metas[path]] if path in metas else [])
@@ -203,30 +213,30 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         changes.append(Change(type_, decode_full_name(stem), "change" if diff else "unchanged", path=path, member=stem, diff=diff))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
     rendered_procs = {_family_key(state, c.member or c.name) for c in changes if c.type == "EntitlementProcess"}
-    ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
-               "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
-    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v}, kept)
+    ignored = {"MilestoneType": sorted(r["Name"] for k, r in state.milestone_types.items() if k not in rendered_types),
+               "EntitlementProcess": sorted({vs[0].name for k, vs in state.processes.items() if k not in rendered_procs})}
+    return Plan(changes, state.enabled, {k: v for k, v in ignored.items() if v}, kept)
 
 
-def _family_key(state: dict, member: str) -> str:
+def _family_key(state: OrgState, member: str) -> str:
     """The org family a rendered (or retrieved) process member belongs to, by its decoded name."""
     name = decode_full_name(member).lower()
-    return name if name in state["processes"] else V.split_member(name)[0]
+    return name if name in state.processes else V.split_member(name)[0]
 
 
-def _process_change(state: dict, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
+def _process_change(state: OrgState, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
     base = _family_key(state, stem)
-    family = state["processes"].get(base, [])
+    family = state.processes.get(base, [])
     name = etree.fromstring(data).findtext(f"{{{MD_NS}}}name") or base
     if not family:
         return Change("EntitlementProcess", name, "add", path=path, member=encode_full_name(base))
     default, top = V.default_version(family), V.latest(family)
     assert default is not None and top is not None  # family is not empty
     master = V.version_master(family)
-    open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
+    open_cases = sum(state.open_cases.get(v.id[:15], 0) for v in family)
     old = current.get(f"entitlementProcesses/{V.member_of(default)}.entitlementProcess")
     diff = differences(old, data) if old is not None else []
-    common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
+    common: dict[str, Any] = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
     if old is not None and not diff:
         return Change("EntitlementProcess", default.name, "unchanged", member=V.member_of(default),
                       version_to=default.version, **common)
@@ -239,15 +249,15 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
                   member=V.member_of(default), version_to=default.version, **common)
 
 
-def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
+def retrieve_members(state: OrgState, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
     """What to retrieve for comparison: rendered members, processes at their default version."""
     want: dict[str, list[str]] = {}
     for type_, names in members.items():
-        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+        if type_ in ENTITLEMENT_TYPES and not state.enabled:
             continue
         for n in names:
             if type_ == "EntitlementProcess":
-                family = state["processes"].get(_family_key(state, n))
+                family = state.processes.get(_family_key(state, n))
                 if not family:
                     continue
                 default = V.default_version(family)
