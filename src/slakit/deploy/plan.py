@@ -29,9 +29,10 @@ from slakit.config.names import decode_full_name, encode_full_name
 from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
 from slakit.deploy.hours_merge import holiday_changes
-from slakit.deploy.package import MD_NS, TYPE_FOLDERS
+from slakit.render.manifest import RenderedPackage
 from slakit.org.processes import ProcessVersion, by_family, read_processes
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
+from slakit.salesforce import MD_NS
 
 CHANGES = ("add", "change", "version")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -80,16 +81,12 @@ class Plan:
                 "kept": self.kept}
 
 
-def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
+def _type_of(pkg: RenderedPackage, path: str) -> tuple[str, str]:
+    """(metadata type, file stem) of a rendered file: its type as the package says."""
     folder, _, rest = path.partition("/")
     stem = rest.rsplit(".", 1)[0]
-    for type_, fold in TYPE_FOLDERS.items():
-        if fold == folder and stem in members.get(type_, []):
-            return type_, stem
-    for type_, fold in TYPE_FOLDERS.items():
-        if fold == folder and type_ in members:
-            return type_, stem
-    return folder, stem
+    entry = pkg.entry(path) or pkg.entry(f"{path}-meta.xml")
+    return (entry.type if entry else folder), stem
 
 
 @dataclass
@@ -166,9 +163,9 @@ def _bh_summary(diff: list[dict]) -> str:
     return f"hours differ on {', '.join(d['path'].title() for d in diff)}"
 
 
-def build_plan(state: OrgState, files: dict[str, bytes], members: dict[str, list[str]],
-               current: dict[str, bytes]) -> Plan:
-    """Pure: org state + rendered files + retrieved files -> Plan."""
+def build_plan(state: OrgState, pkg: RenderedPackage, current: dict[str, bytes]) -> Plan:
+    """Pure: org state + rendered package + retrieved files -> Plan."""
+    files = pkg.files
     changes: list[Change] = []
     kept: dict[str, list[str]] = {}
     metas = {p[: -len("-meta.xml")]: p for p in files if p.endswith("-meta.xml")}
@@ -176,7 +173,7 @@ def build_plan(state: OrgState, files: dict[str, bytes], members: dict[str, list
         if path.endswith("-meta.xml") and path[: -len("-meta.xml")] in files:
             continue  # compared with its main file
         data = files[path]
-        type_, stem = _type_of(path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path, members)
+        type_, stem = _type_of(pkg, path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path)
         if path == "settings/BusinessHours.settings":
             for name, entry in _bh_entries(data).items():
                 org = state.business_hours.get(name.lower())
@@ -190,7 +187,7 @@ def build_plan(state: OrgState, files: dict[str, bytes], members: dict[str, list
             changes.extend(Change("Holiday", n, action, path=path, diff=diff) for n, action, diff in holidays)
             continue
         if type_ == "EntitlementProcess":
-            changes.append(_process_change(state, path, stem, data, current))
+            changes.append(_process_change(state, path, stem, data, pkg.process_names.get(path), current))
             continue
         if type_ == "MilestoneType":
             known = decode_full_name(stem).lower() in state.milestone_types  # file stems are encoded
@@ -224,10 +221,11 @@ def _family_key(state: OrgState, member: str) -> str:
     return name if name in state.processes else V.split_member(name)[0]
 
 
-def _process_change(state: OrgState, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
+def _process_change(state: OrgState, path: str, stem: str, data: bytes, label: str | None,
+                    current: dict[str, bytes]) -> Change:
     base = _family_key(state, stem)
     family = state.processes.get(base, [])
-    name = etree.fromstring(data).findtext(f"{{{MD_NS}}}name") or base
+    name = label or base
     if not family:
         return Change("EntitlementProcess", name, "add", path=path, member=encode_full_name(base))
     default, top = V.default_version(family), V.latest(family)
@@ -249,7 +247,7 @@ def _process_change(state: OrgState, path: str, stem: str, data: bytes, current:
                   member=V.member_of(default), version_to=default.version, **common)
 
 
-def retrieve_members(state: OrgState, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
+def retrieve_members(state: OrgState, members: dict[str, list[str]]) -> dict[str, list[str]]:
     """What to retrieve for comparison: rendered members, processes at their default version."""
     want: dict[str, list[str]] = {}
     for type_, names in members.items():
@@ -266,22 +264,3 @@ def retrieve_members(state: OrgState, files: dict[str, bytes], members: dict[str
                 n = V.member_of(default)  # as the org holds it: gold, gold_v1, gold_v3
             want.setdefault(type_, []).append(n)
     return want
-
-
-def apply_versions(plan: Plan, files: dict[str, bytes], members: dict[str, list[str]]) -> None:
-    """Rewrite process files in place so the deploy publishes what the plan says."""
-    for c in plan.changes:
-        if c.type != "EntitlementProcess" or c.action == "add" or not c.version_master:
-            continue  # unchanged ones too: deployed under the member the org holds (gold_v1, gold_v3)
-        assert c.path and c.member and c.version_to is not None  # every process change carries them
-        if c.path == f"entitlementProcesses/{c.member}.entitlementProcess" and c.version_to == 1 \
-                and c.member == V.split_member(c.member)[0]:
-            continue  # bare version 1 edited in place: file as rendered
-        data = files.pop(c.path)
-        new_path = f"entitlementProcesses/{c.member}.entitlementProcess"
-        files[new_path] = V.rewrite_version(data, name=c.name, number=c.version_to, master=c.version_master,
-                                            notes="Published by slakit" if c.action == "version" else None)
-        old_member = c.path.split("/", 1)[1].rsplit(".", 1)[0]
-        ms = members["EntitlementProcess"]
-        ms[ms.index(old_member)] = c.member
-        c.path = new_path

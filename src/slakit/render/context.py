@@ -29,7 +29,7 @@ def components(project) -> list[Component]:
     out: list[Component] = [
         Component("Settings", "Entitlement", "settings/Entitlement.settings.xml.j2",
                   "settings/Entitlement.settings", "settings/Entitlement.settings-meta.xml",
-                  dict(base), phase=0, xsd_type="EntitlementSettings"),
+                  {**base, "enable_entitlements": True}, phase=0, xsd_type="EntitlementSettings"),
     ]
     hours = hours_entries(project)
     if hours:
@@ -104,6 +104,7 @@ def _criteria_field(field: str) -> str:
 
 # Where every rendered process starts its clock (EntitlementProcess.entryStartDateField).
 PROCESS_START_FIELD = "Case.SlaStartDate"
+PROCESS_EXIT_FIELD = "Case.IsClosed"  # exit criteria: IsClosed equals true
 
 
 def _process(project, tier, plan, base) -> Component:
@@ -134,7 +135,7 @@ def _process(project, tier, plan, base) -> Component:
            # the process starts at Case.SlaStartDate (Entitlement Process Start Time): Salesforce
            # sets it when the case gets its entitlement (at creation for stamped new cases), and
            # `backfill --cases` can set it, so old open cases do not start already violated
-           "entry_start_field": PROCESS_START_FIELD, "milestones": milestones}
+           "entry_start_field": PROCESS_START_FIELD, "exit_field": PROCESS_EXIT_FIELD, "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
                      f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)

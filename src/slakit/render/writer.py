@@ -3,7 +3,8 @@ the Metadata API schema, all written to a temporary folder beside the output whi
 the output (a failed render leaves the previous output as it was; nothing is half-written).
 
 Formats:
-  mdapi   Metadata API format: `<out>/<type folder>/...` and `<out>/package.xml`.
+  mdapi   Metadata API format: `<out>/<type folder>/...`, `<out>/package.xml` and, beside it,
+          `<out>/slakit-manifest.json` (the package's facts: slakit.render.manifest).
   source  an `sf` project: `<out>/sfdx-project.json` and `<out>/force-app/main/default/...`
           (`--out` is the project root; `cd <out> && sf project deploy start` deploys it).
 
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from slakit.errors import Problem, RenderError
+from slakit.render.manifest import MANIFEST, RenderedPackage
+from slakit.render.manifest import build as build_package
 from slakit.render.package_xml import MARKER, package_xml
 
 FORMATS = ("mdapi", "source")
@@ -46,7 +49,18 @@ class RenderResult:
 
 
 def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
-    """Render in memory: ({relative path: bytes}, members by type, files per type)."""
+    """Render in memory: ({relative path: bytes} as written, members by type, files per type)."""
+    pkg, files, per_type = _render(project, fmt, validate)
+    return files, pkg.members, per_type
+
+
+def render_package(project, validate: bool = True) -> RenderedPackage:
+    """Render in memory (Metadata API format) to the typed hand-off deploy and smoke take."""
+    return _render(project, "mdapi", validate)[0]
+
+
+def _render(project, fmt: str, validate: bool) -> tuple[RenderedPackage, dict[str, bytes], dict[str, int]]:
+    """(package, every file as written: the package's, package.xml and the manifest, files per type)."""
     from slakit.render import xsd
     from slakit.render.env import environment
     from slakit.render.package_xml import members_by_type
@@ -59,7 +73,9 @@ def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[di
     pairs: list[tuple[str, str]] = []
     per_type: Counter = Counter()
     problems: list[Problem] = []
-    for comp in all_components(project):
+    components = all_components(project)
+    written: dict[int, str] = {}  # id(component) -> its path
+    for comp in components:
         rel = comp.mdapi if fmt == "mdapi" else comp.source
         if not rel:
             continue
@@ -72,6 +88,7 @@ def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[di
                 raise RenderError(f"two components write {rel}", hint=f"{comp.type} {comp.member}")
             continue
         files[rel] = data
+        written[id(comp)] = rel
         per_type[comp.type] += 1
         pairs.append((comp.type, comp.member))
         pairs.extend((comp.type, m) for m in comp.extra_members)
@@ -81,15 +98,17 @@ def render_files(project, fmt: str = "mdapi", validate: bool = True) -> tuple[di
         first = problems[0]
         raise RenderError(first.message, file=first.file, line=first.line, problems=problems)
     members = members_by_type(pairs)
+    pkg = build_package(components, dict(files), written, members, project.api_version)
     if fmt == "mdapi":
         files["package.xml"] = package_xml(pairs, project.api_version).encode("utf-8")
         if validate:
             xsd.validate_bytes(files["package.xml"], "package.xml", "Package")
+        files[MANIFEST] = pkg.manifest_bytes()
     else:
         files["sfdx-project.json"] = _sfdx_project(project.api_version).encode("utf-8")
         files[SOURCE_MARKER] = (f"{MARKER}: this folder is replaced on every render; "
                                 "edit tiers.yml, not these files.\n").encode("utf-8")
-    return files, members, dict(sorted(per_type.items()))
+    return pkg, files, dict(sorted(per_type.items()))
 
 
 def render_project(project, out_dir: str | Path, fmt: str = "mdapi", validate: bool = True,

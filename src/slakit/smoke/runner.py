@@ -154,7 +154,7 @@ def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -
     with tempfile.TemporaryDirectory(prefix="slakit-smoke-") as tmp:
         say(f"rendering the smoke variant ({', '.join(variant.process_names())})")
         package = build_package(variant, Path(tmp) / "package", render=render)
-        phases.first_response_objects = _first_response_objects(package.path)
+        phases.first_response_objects = package.first_response_objects
         say(f"deploying {package.count()} smoke components")
         started = time.monotonic()
         deploy(package.path)
@@ -163,26 +163,6 @@ def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -
             detail += "; renamed " + ", ".join(f"{k} -> {v}" for k, v in package.renamed.items())
         report.add(Check("", "deploy the smoke variant", "pass", observed=detail,
                          seconds=time.monotonic() - started))
-
-
-def _first_response_objects(folder: Path) -> tuple[str, ...]:
-    """The record a first response is posted as: what the rendered completion flows watch
-    (a public CaseComment when a flow starts on CaseComment, else an outbound EmailMessage)."""
-    from lxml import etree
-
-    found: set[str] = set()
-    flows = folder / "flows"
-    for path in sorted(flows.glob("*.flow")) if flows.is_dir() else []:
-        try:
-            root = etree.parse(str(path)).getroot()
-        except etree.XMLSyntaxError:
-            continue
-        for el in root.iter("{*}start"):
-            found.add(el.findtext("{*}object") or "")
-    for obj in ("CaseComment", "EmailMessage"):
-        if obj in found:
-            return (obj,)
-    return ("CaseComment",)
 
 
 def _finish(phases: Phases, fixtures: Fixtures, report: SmokeReport, keep: bool, say) -> None:
