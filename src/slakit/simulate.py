@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from slakit import clock
 from slakit.config.project import BusinessHours, Milestone, Project, Tier
+from slakit.config.resolve import week_spans
 from slakit.errors import SlakitError, UsageError
 
 
@@ -66,7 +67,7 @@ def _calendar(hours: BusinessHours) -> clock.Calendar:
             assert h.date is not None  # resolve requires a date unless nth-weekday
             make = clock.Holiday.yearly if h.recurs == "yearly" else clock.Holiday.on_date
             holidays.append(make(h.date, window, h.name))
-    week = tuple((w.start, w.end) if w else None for w in hours.week)
+    week = tuple(week_spans(hours))
     assert hours.time_zone is not None  # hours.known
     return clock.Calendar(hours.time_zone, week, tuple(holidays), name=hours.name)
 

@@ -320,7 +320,7 @@ def test_broken_org_json_never_shows_its_token(debug, work, cci_home, fake_org, 
 
 
 def test_redaction_covers_the_token_shapes():
-    from slakit.cli.common import redact
+    from slakit.org.redact import redact
 
     text = (f"session {SESSION_ID}; refresh_token={REFRESH_TOKEN}; {{\"access_token\": \"abc.def.ghi\"}}; "
             "Authorization: Bearer xyz.secret.value; <met:sessionId>soap.secret</met:sessionId>")

@@ -49,11 +49,11 @@ from urllib.parse import unquote
 from lxml import etree
 
 from slakit.config.project import WEEKDAYS as DAYS
-from slakit.deploy.package import TYPE_FOLDERS
+from slakit.deploy.folder import TYPE_FOLDERS
 from slakit.deploy.plan import ENTITLEMENT_TYPES
 from slakit.render.xsd import SCHEMA_FILE
 from slakit.salesforce import MD_NS as NS
-from slakit.smoke.package import WORKFLOW_CHILDREN
+from slakit.render.manifest import WORKFLOW_CHILDREN
 
 # Tables built from the product's (tests/fakes/README.md): the folder of each file-level metadata
 # type from slakit's TYPE_FOLDERS, leaving out the types that live inside a parent's file (the
@@ -61,7 +61,7 @@ from slakit.smoke.package import WORKFLOW_CHILDREN
 _CHILD_TYPES = {*WORKFLOW_CHILDREN.values(), "CustomField", "BusinessHoursEntry"}
 FOLDER_TYPES = {folder: type_ for type_, folder in TYPE_FOLDERS.items() if type_ not in _CHILD_TYPES}
 assert len(FOLDER_TYPES) == len([t for t in TYPE_FOLDERS if t not in _CHILD_TYPES]), \
-    "two file-level types share a folder in slakit.deploy.package.TYPE_FOLDERS"
+    "two file-level types share a folder in slakit.deploy.folder.TYPE_FOLDERS"
 _ids = itertools.count(1)
 
 

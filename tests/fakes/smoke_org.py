@@ -37,7 +37,7 @@ from lxml import etree
 
 from slakit.render.actions import TYPE_OF
 from slakit.salesforce import MD_NS
-from slakit.smoke.package import WORKFLOW_CHILDREN
+from slakit.render.manifest import WORKFLOW_CHILDREN
 from tests.fakes.evaluate import parse_when
 from tests.fakes.org import FakeOrg, sf_datetime
 

@@ -103,13 +103,14 @@ tiers:
 
 def test_special_characters_are_encoded_as_the_metadata_api_writes_them(tmp_path):
     from slakit.config import load_project
-    from slakit.deploy.package import read_folder
+    from slakit.deploy.folder import load_folder
     from slakit.render import render_project
 
     (tmp_path / "tiers.yml").write_text(SPECIAL)
     out = tmp_path / "mdapi"
     render_project(load_project(tmp_path / "tiers.yml"), out, fmt="mdapi")
-    files, members, _ = read_folder(out)
+    pkg = load_folder(out)
+    files, members = pkg.files, pkg.members
     assert "entitlementProcesses/legal %26 compliance.entitlementProcess" in files
     assert "milestoneTypes/R%26D%5F%5FReview %28L2%29.milestoneType" in files
     assert "milestoneTypes/Fix*Now.milestoneType" in files  # `*` is kept

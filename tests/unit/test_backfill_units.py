@@ -10,8 +10,9 @@ import pytest
 
 from slakit.backfill.bulk import split_error
 from slakit.backfill.journal import ErrorCsv, Journal, read_journal
-from slakit.backfill.plan import add_term, end_date, tier_where
-from slakit.backfill.preflight import pick_version
+from slakit.backfill.plan import add_term, end_date
+from slakit.config.select import tier_where
+from slakit.org.processes import of_row, pick_version
 from slakit.backfill.retry import RetryPolicy, Stop, call_kind
 
 
@@ -39,11 +40,11 @@ def test_first_matching_tier_wins_in_the_where_clause():
 
 
 def test_pick_version_prefers_the_active_default():
-    rows = [{"Id": "1", "IsActive": True, "IsVersionDefault": False, "VersionNumber": 3},
-            {"Id": "2", "IsActive": True, "IsVersionDefault": True, "VersionNumber": 2},
-            {"Id": "3", "IsActive": False, "IsVersionDefault": False, "VersionNumber": 4}]
-    assert pick_version(rows)["Id"] == "2"
-    assert pick_version([r for r in rows if r["Id"] != "2"])["Id"] == "1"  # newest active
+    rows = [of_row(r) for r in ({"Id": "1", "Name": "Gold", "IsActive": True, "IsVersionDefault": False, "VersionNumber": 3},
+                                {"Id": "2", "Name": "Gold", "IsActive": True, "IsVersionDefault": True, "VersionNumber": 2},
+                                {"Id": "3", "Name": "Gold", "IsActive": False, "IsVersionDefault": False, "VersionNumber": 4})]
+    assert pick_version(rows).id == "2"
+    assert pick_version([r for r in rows if r.id != "2"]).id == "1"  # newest active
     assert pick_version([rows[2]]) is None
 
 

@@ -10,7 +10,7 @@ from lxml import etree
 from slakit.render.actions import TYPE_OF
 from slakit.render.xsd import SCHEMA_FILE, check_bytes
 from slakit.salesforce import MD_NS
-from slakit.smoke.package import WORKFLOW_CHILDREN
+from slakit.render.manifest import WORKFLOW_CHILDREN
 from tests.fakes.metadata import FOLDER_TYPES, _merge_workflow, workflow_order
 from tests.fakes.smoke_org import WORKFLOW_TAG
 

@@ -39,7 +39,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def members_from_files(out: Path) -> set[tuple[str, str]]:
     found = set()
     for f in out.rglob("*"):
-        if not f.is_file() or f.name == "package.xml":
+        if not f.is_file() or f.name in ("package.xml", "slakit-manifest.json"):  # not metadata
             continue
         rel = f.relative_to(out)
         top = rel.parts[0]
@@ -94,8 +94,8 @@ def test_every_file_is_schema_valid_and_package_xml_is_exact(tmp_path, tiers):
     files = snapshot(out)
     assert sorted(files) == result.files
     for rel, data in files.items():
-        if rel.endswith((".email", ".cls")):
-            continue  # email body: plain text; Apex source
+        if rel.endswith((".email", ".cls")) or rel == "slakit-manifest.json":
+            continue  # email body: plain text; Apex source; the package's facts (JSON)
         assert check_bytes(data, rel) == [], rel
     assert package_members(out) == members_from_files(out)
     version = etree.parse(str(out / "package.xml")).getroot().findtext("m:version", namespaces=NS)

@@ -26,6 +26,7 @@ from slakit.backfill.plan import count_cases, count_tier
 from slakit.backfill.preflight import preflight
 from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.config.project import Project
+from slakit.config.select import select_tiers
 from slakit.errors import OrgError, UsageError
 from slakit.org.guard import confirm_production
 from slakit.salesforce import CASE
@@ -59,21 +60,6 @@ def parse_start(start: str | dt.date | None, today: dt.date | None = None) -> dt
         return dt.date.fromisoformat(str(start))
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="use YYYY-MM-DD") from None
-
-
-def select_tiers(project: Project, names: list[str] | None):
-    if not names:
-        return list(project.tiers)
-    chosen = []
-    for name in names:
-        try:
-            tier = project.tier(name)
-        except KeyError:
-            known = ", ".join(t.name for t in project.tiers)
-            raise UsageError(f"--tier '{name}' is not a tier of {project.source}", hint=f"tiers: {known}") from None
-        if tier not in chosen:
-            chosen.append(tier)
-    return [t for t in project.tiers if t in chosen]  # file order
 
 
 def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = None, dry_run: bool = False,

@@ -47,15 +47,6 @@ def end_date(start: dt.date, amount: int | None, unit: str | None) -> dt.date | 
     return add_term(start, amount, unit) - dt.timedelta(days=1)
 
 
-def tier_where(clauses: list[str | None], index: int) -> str | None:
-    """WHERE clause of tier `index`: its own clause AND NOT each earlier tier's clause."""
-    own = clauses[index]
-    if not own:
-        return None
-    parts = [f"({own})"] + [f"(NOT ({c}))" for c in clauses[:index] if c]
-    return " AND ".join(parts)
-
-
 def covered_subquery(target: TierTarget, *, active_only: bool = False) -> str:
     """SELECT AccountId of entitlements on any version of the tier's process that still count."""
     return soql("SELECT AccountId FROM Entitlement WHERE SlaProcessId IN {} AND {:literal}",

@@ -18,17 +18,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from slakit.backfill.model import TierTarget
-from slakit.backfill.plan import tier_where
 from slakit.config.project import Project, Tier
+from slakit.config.select import accounts_where
 from slakit.errors import OrgError, Problem
 from slakit.org.errors import org_errors
+from slakit.org.processes import ProcessVersion, families_by_name, pick_version, read_processes
 from slakit.org.soql import sobject_type
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
-PROCESS_SOQL = ("SELECT Id, Name, IsActive, IsVersionDefault, VersionNumber, VersionMaster, BusinessHoursId, "
-                "BusinessHours.Name, BusinessHours.IsActive FROM SlaProcess")  # at most 1,000 in an org
 HOURS_SOQL = "SELECT Id, Name, IsActive FROM BusinessHours WHERE Name IN {}"
 
 
@@ -46,16 +45,6 @@ def describe_createable(sf: Salesforce, sobject: str, *, updateable: bool = Fals
         raise
     key = "updateable" if updateable else "createable"
     return {f["name"] for f in with_fields["fields"] if f.get(key)}
-
-
-def pick_version(rows: list[dict]) -> dict | None:
-    """The active default version of a process (else the newest active one)."""
-    active = [r for r in rows if r.get("IsActive")]
-    if not active:
-        return None
-    defaults = [r for r in active if r.get("IsVersionDefault")]
-    pool = defaults or active
-    return max(pool, key=lambda r: (r.get("VersionNumber") or 0, r["Id"]))
 
 
 def fix_command(project: Project, org_name: str | None) -> str:
@@ -98,27 +87,22 @@ def preflight(sf: Salesforce, project: Project, tiers: list[Tier], *, org_name: 
         problems += unknown_account_fields(project, wanted, account)
     notes = [f"tier '{t.name}' has no entitlement.accounts clause: nothing to backfill"
              for t in tiers if not t.entitlement.accounts]
-    versions: dict[str, list[dict]] = {}
+    versions: dict[str, list[ProcessVersion]] = {}
     if wanted:
-        with org_errors("reading entitlement processes"):
-            rows = sf.query_all(PROCESS_SOQL)["records"]
-        versions = version_families(rows, [t.name for t in wanted])
+        versions = families_by_name(read_processes(sf), [t.name for t in wanted])
     # a deployed process names its business hours: those need no second lookup
     hours: dict[str, dict] = {}
     for rows in versions.values():
-        for row in rows:
-            bh = row.get("BusinessHours") or {}
-            if row.get("BusinessHoursId") and bh.get("Name"):
-                hours[bh["Name"].lower()] = {"Id": row["BusinessHoursId"], "Name": bh["Name"],
-                                             "IsActive": bh.get("IsActive")}
+        for v in rows:
+            if v.business_hours_id and v.business_hours_name:
+                hours[v.business_hours_name.lower()] = {"Id": v.business_hours_id, "Name": v.business_hours_name,
+                                                        "IsActive": v.business_hours_active}
     hour_names = sorted({t.business_hours for t in wanted if t.business_hours and t.business_hours.lower() not in hours})
     if hour_names:
         with org_errors("reading business hours"):
             for row in sf.query_all(_soql(HOURS_SOQL, hour_names))["records"]:
                 hours[row["Name"].lower()] = row
 
-    clauses = [t.entitlement.accounts for t in project.tiers]
-    order = {t.name: i for i, t in enumerate(project.tiers)}
     targets: list[TierTarget] = []
     for tier in wanted:
         rows = versions.get(tier.name.lower(), [])
@@ -152,10 +136,10 @@ def preflight(sf: Salesforce, project: Project, tiers: list[Tier], *, org_name: 
                                     hint="grant field-level edit access on Entitlement"))
         if chosen is None:
             continue
-        where = tier_where(clauses, order[tier.name])
+        where = accounts_where(project, tier)
         assert where is not None  # `wanted` holds only tiers with an accounts clause
         targets.append(TierTarget(
-            name=tier.name, process_id=chosen["Id"], version_ids=tuple(r["Id"] for r in rows),
+            name=tier.name, process_id=chosen.id, version_ids=tuple(v.id for v in rows),
             business_hours_id=bh_id, where=where,
             entitlement_name=ent.name_for(tier.name), type=ent.type,
             term_amount=ent.term_amount, term_unit=ent.term_unit))
@@ -208,27 +192,6 @@ def _accounts_lines(project: Project) -> dict[int, tuple[int | None, int | None]
     except ConfigError:
         return {}
     return {i: doc.where(("tiers", i, "entitlement", "accounts")) for i in range(len(project.tiers))}
-
-
-def version_families(rows: list[dict], names: list[str]) -> dict[str, list[dict]]:
-    """Lowercased tier name -> every SlaProcess row of that process: the rows named like the tier
-    and every row sharing their VersionMaster (a version renamed in Setup stays in its family)."""
-    wanted = {n.lower() for n in names}
-    master_of = {}
-    for row in rows:
-        master_of[row["Id"][:15]] = (row.get("VersionMaster") or row["Id"])[:15]
-    family: dict[str, str] = {}  # master -> tier key
-    for row in rows:
-        key = str(row.get("Name") or "").lower()
-        if key in wanted:
-            family.setdefault(master_of[row["Id"][:15]], key)
-    out: dict[str, list[dict]] = {}
-    for row in rows:
-        name = str(row.get("Name") or "").lower()
-        tier_key = name if name in wanted else family.get(master_of[row["Id"][:15]])
-        if tier_key is not None:
-            out.setdefault(tier_key, []).append(row)
-    return out
 
 
 def _soql(template: str, values: list[str]) -> str:

@@ -2,11 +2,11 @@
 
 Which tier a case gets (`tier_from`):
 - "accounts" (default): the tier whose `entitlement.accounts` selects the case's account, first
-  tier in file order winning, exactly as `slakit backfill` decides (`backfill.plan.tier_where`):
+  tier in file order winning, exactly as `slakit backfill` decides (`config.select.accounts_where`):
   each tier's cases are one query, `AccountId IN (SELECT Id FROM Account WHERE <tier clause>)`,
   so Salesforce does the matching and the client never holds a set of accounts;
 - "entitlement": the entitlement the case actually had, by its process (any version of the
-  process named like the tier, `backfill.preflight.version_families`).
+  process named like the tier, `org.processes.families_by_name`).
 
 Per tier: one `COUNT()`, then the cases stream page by page (REST; a Bulk API 2.0 query job above
 `BULK_QUERY_THRESHOLD` cases with `bulk="auto"`), each page's histories are read in batches
@@ -69,25 +69,21 @@ def tier_filters(sf: Salesforce, project: Project, tiers: list[Tier], tier_from:
     notes: list[str] = []
     out: list[tuple[Tier, str]] = []
     if tier_from == "accounts":
-        from slakit.backfill.plan import tier_where
+        from slakit.config.select import accounts_where
 
-        clauses = [t.entitlement.accounts for t in project.tiers]
-        order = {t.name: i for i, t in enumerate(project.tiers)}
         for t in tiers:
-            where = tier_where(clauses, order[t.name])
+            where = accounts_where(project, t)
             if where is None:
                 notes.append(f"tier '{t.name}' has no entitlement.accounts clause: no cases replayed "
                              "(use --tier-from entitlement)")
                 continue
             out.append((t, f"AccountId IN (SELECT Id FROM Account WHERE {where})"))
         return out, notes
-    from slakit.backfill.preflight import PROCESS_SOQL, version_families
-    from slakit.org.soql import query_list
+    from slakit.org.processes import families_by_name, read_processes
 
-    families = version_families(query_list(sf, PROCESS_SOQL, action="reading entitlement processes"),
-                                [t.name for t in tiers])
+    families = families_by_name(read_processes(sf), [t.name for t in tiers])
     for t in tiers:
-        ids = [r["Id"] for r in families.get(t.name.lower(), [])]
+        ids = [v.id for v in families.get(t.name.lower(), [])]
         if not ids:
             notes.append(f"no entitlement process named '{t.name}' in the org: no cases replayed")
             continue
@@ -96,7 +92,7 @@ def tier_filters(sf: Salesforce, project: Project, tiers: list[Tier], tier_from:
 
 
 def _select(project: Project, names: list[str] | None) -> list[Tier]:
-    from slakit.backfill.apply import select_tiers
+    from slakit.config.select import select_tiers
 
     return select_tiers(project, names)
 

@@ -165,7 +165,7 @@ def register(app: typer.Typer) -> None:
             return
         assert opts.tiers is not None  # BackfillOptions: TIERS or --undo
         from slakit.backfill import run_backfill
-        from slakit.backfill.apply import select_tiers
+        from slakit.config.select import select_tiers
         from slakit.config import load_project
         from slakit.org.connect import connect_project
 

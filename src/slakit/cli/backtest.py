@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
                              f"{start.isoformat()}", field="--until")
         project = load_project(tiers_file)
         other = load_project(compare) if compare is not None else None
-        from slakit.backfill.apply import select_tiers
+        from slakit.config.select import select_tiers
 
         select_tiers(project, list(tier) or None)  # an unknown --tier fails before the org is contacted
         from slakit.org.connect import connect_project

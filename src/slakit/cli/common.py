@@ -1,5 +1,5 @@
 """Output helpers shared by the command modules: consoles, JSON emission, problem printing,
-option checks, and `redact` (what slakit.cli.main runs every error text through).
+and option checks. Error texts are redacted by slakit.org.redact (slakit.cli.main runs them all through it).
 
 The consoles write to whatever sys.stdout / sys.stderr are at print time; COLUMNS sets the width
 when output is not a terminal (pipelines get 120 columns so tables do not wrap early).
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from typing import Any, Iterable
 
@@ -52,42 +51,6 @@ def check_choice(value: str, option: str, choices: Iterable[str]) -> str:
     if value not in choices:
         raise UsageError(f"'{value}' is not one of {', '.join(choices)}", field=option)
     return value
-
-
-# Salesforce access tokens / session ids are "<15- or 18-char org id>!<secret>"; refresh tokens
-# start "5Aep86". Key/value forms cover JSON, form bodies, headers and SOAP envelopes.
-_TOKEN_PATTERNS = [
-    (re.compile(r"00D\w{12,15}![\w.\-]+"), "<token>"),
-    (re.compile(r"\b5Aep86[\w.\-]{8,}"), "<token>"),
-    (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1<hidden>"),
-    (re.compile(r"(?i)(<(?:\w+:)?sessionId>)[^<]*"), r"\1<hidden>"),
-    (re.compile(r"(?i)(['\"]?(?:access_token|refresh_token|session_?id|assertion|client_secret|password)['\"]?"
-                r"\s*[:=]\s*['\"]?)[^'\"&,\s}]+"), r"\1<hidden>"),
-]
-_SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "password")
-
-
-def _env_secrets() -> list[str]:
-    """Secrets the environment hands slakit (CUMULUSCI_ORG_* JSON, keys), to blank out verbatim."""
-    found = [os.environ.get(k, "") for k in ("CUMULUSCI_KEY", "SFDX_CLIENT_SECRET")]
-    for key, value in os.environ.items():
-        if key.startswith("CUMULUSCI_ORG_"):
-            try:
-                doc = json.loads(value)
-            except ValueError:
-                continue
-            if isinstance(doc, dict):
-                found += [str(doc.get(k) or "") for k in _SECRET_KEYS]
-    return [s for s in found if len(s) >= 8]
-
-
-def redact(text: str) -> str:
-    """`text` with anything token-like (and every secret from the environment) replaced."""
-    for secret in _env_secrets():
-        text = text.replace(secret, "<hidden>")
-    for pattern, repl in _TOKEN_PATTERNS:
-        text = pattern.sub(repl, text)
-    return text
 
 
 def print_problems(problems, *, stream: Console | None = None) -> None:

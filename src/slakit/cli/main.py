@@ -94,7 +94,7 @@ def _command(app: typer.Typer):
 
 def _say(line: str) -> None:
     """One line on stderr: whitespace collapsed, tokens redacted."""
-    from slakit.cli.common import redact
+    from slakit.org.redact import redact
 
     sys.stderr.write(redact(" ".join(str(line).split())) + "\n")
     sys.stderr.flush()
@@ -102,7 +102,8 @@ def _say(line: str) -> None:
 
 def _json_error(json_mode: bool, exit_code: int, lines: list[str], problems: list[dict] | None = None) -> None:
     """With --json, a failure that printed no JSON yet still leaves one document on stdout."""
-    from slakit.cli.common import emit_json, json_emitted, redact
+    from slakit.cli.common import emit_json, json_emitted
+    from slakit.org.redact import redact
 
     if not json_mode or json_emitted():
         return
@@ -128,7 +129,7 @@ def _traceback(exc: BaseException) -> None:
     """--debug: the traceback, with tokens redacted."""
     import traceback
 
-    from slakit.cli.common import redact
+    from slakit.org.redact import redact
 
     sys.stderr.write(redact("".join(traceback.format_exception(exc))))
     sys.stderr.flush()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from slakit.cli.common import console, emit_json, print_problems, redact
+from slakit.cli.common import console, emit_json, print_problems
+from slakit.org.redact import redact
 
 
 def register(app: typer.Typer) -> None:

@@ -40,9 +40,9 @@ def lint_project(project: Project, doc: Located) -> list[Problem]:
     def warn(path: tuple, message: str, code: str, hint: str | None = None) -> None:
         out.append(doc.problem(path, message, hint=hint, severity="warning", code=code))
 
-    written = {a.field for t in project.tiers for ms in t.milestones
-               for a in (*ms.on_warning, *ms.on_violation, *ms.on_success) if isinstance(a, SetAction)}
-    known = written | set(project.existing_fields)
+    from slakit.config.written import written_fields
+
+    known = written_fields(project.tiers) | set(project.existing_fields)
     emails = any(isinstance(a, EmailAction) for t in project.tiers for ms in t.milestones
                  for a in (*ms.on_warning, *ms.on_violation, *ms.on_success))
     if emails and not project.sender_org_wide:

@@ -13,26 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from slakit.config.project import SetAction
+from slakit.config.written import written_fields
 from slakit.errors import Problem
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
 
 
-def _rendered_fields(project: Project) -> set[str]:
-    out: set[str] = set()
-    for t in project.tiers:
-        for m in t.milestones:
-            for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if isinstance(a, SetAction):
-                    out.add(project.target.bare(a.field).lower())
-    return out
-
-
 def lint_flows(project: Project, doc) -> list[Problem]:
     problems: list[Problem] = []
-    rendered = _rendered_fields(project)
+    rendered = {f.lower() for f in written_fields(project.tiers)}
     existing = {f.lower() for f in project.existing_fields}
     reported: set[str] = {project.target.bare(c.field).lower() for t in project.tiers for m in t.milestones
                           for c in m.criteria}  # applies_when fields: reported by the main lint

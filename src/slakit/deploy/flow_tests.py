@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from slakit.errors import DeployError, Problem
@@ -39,14 +38,6 @@ def test_options(phase_members: dict[str, list[str]], *, production: bool,
     if test_level == "RunSpecifiedTests" or (production and test_level is None):
         return ("RunSpecifiedTests", [CLASS_NAME]) if carries else (None, [])
     return test_level, []
-
-
-def active_flows(files: dict[str, bytes]) -> list[str]:
-    """The flows the package deploys as Active (`automation: {flows: draft}` ones are the
-    admin's to activate, and are not checked)."""
-    return sorted(rel[len("flows/"):-len(".flow")] for rel, data in files.items()
-                  if rel.startswith("flows/") and rel.endswith(".flow")
-                  and re.search(rb"<status>\s*Active\s*</status>", data))
 
 
 def inactive_flows(sf: Salesforce, flows: list[str]) -> list[Problem]:

@@ -111,9 +111,9 @@ def deploy_folder(conn: OrgConnection, folder: str | Path, *, api_version: str, 
     except CumulusCIException as exc:
         raise DeployError(f"deploy failed: {type(exc).__name__}: {_one_line(str(exc))}") from None
     except Exception as exc:  # click exceptions and request errors from inside CumulusCI
-        from slakit.org.connect import _safe
+        from slakit.org.redact import one_line
 
-        raise DeployError(f"deploy failed: {type(exc).__name__}: {_safe(exc)}") from None
+        raise DeployError(f"deploy failed: {type(exc).__name__}: {one_line(exc)}") from None
     return {"status": "Succeeded", "check_only": check_only, "folder": str(folder)}
 
 

@@ -29,8 +29,10 @@ from slakit.config.names import decode_full_name, encode_full_name
 from slakit.deploy import versions as V
 from slakit.deploy.compare import differences
 from slakit.deploy.hours_merge import holiday_changes
-from slakit.deploy.package import MD_NS, TYPE_FOLDERS
+from slakit.render.manifest import RenderedPackage
+from slakit.org.processes import ProcessVersion, by_family, read_processes
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
+from slakit.salesforce import MD_NS
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -82,39 +84,40 @@ class Plan:
                 "kept": self.kept}
 
 
-def _type_of(path: str, members: dict[str, list[str]]) -> tuple[str, str]:
+def _type_of(pkg: RenderedPackage, path: str) -> tuple[str, str]:
+    """(metadata type, file stem) of a rendered file: its type as the package says."""
     folder, _, rest = path.partition("/")
     stem = rest.rsplit(".", 1)[0]
-    for type_, fold in TYPE_FOLDERS.items():
-        if fold == folder and stem in members.get(type_, []):
-            return type_, stem
-    for type_, fold in TYPE_FOLDERS.items():
-        if fold == folder and type_ in members:
-            return type_, stem
-    return folder, stem
+    entry = pkg.entry(path) or pkg.entry(f"{path}-meta.xml")
+    return (entry.type if entry else folder), stem
 
 
-def read_org(sf: Salesforce) -> dict:
+@dataclass
+class OrgState:
+    """The org facts the plan needs, read by `read_org`."""
+
+    enabled: bool  # Entitlement Management on
+    business_hours: dict[str, dict[str, Any]] = field(default_factory=dict)  # lowercased name -> BusinessHours row
+    processes: dict[str, list[ProcessVersion]] = field(default_factory=dict)  # NameNorm family -> versions
+    milestone_types: dict[str, dict[str, Any]] = field(default_factory=dict)  # lowercased name -> MilestoneType row
+    open_cases: dict[str, int] = field(default_factory=dict)  # 15-char SlaProcess Id -> open cases
+
+
+def read_org(sf: Salesforce) -> OrgState:
     """The org facts the plan needs (a handful of queries)."""
     names = global_sobjects(sf)
-    state: dict[str, Any] = {"enabled": entitlements_enabled(sf, names=names), "processes": {}, "milestone_types": {},
-             "business_hours": {}, "open_cases": {}}
+    state = OrgState(entitlements_enabled(sf, names=names))
     hours = query_list(sf, f"SELECT Id, Name, IsActive, TimeZoneSidKey, {', '.join(TIME_FIELDS)} FROM BusinessHours",
                        action="reading business hours")
-    state["business_hours"] = {r["Name"].lower(): r for r in hours}
-    if not state["enabled"]:
+    state.business_hours = {r["Name"].lower(): r for r in hours}
+    if not state.enabled:
         return state
-    for r in query_list(sf, "SELECT Id, Name, NameNorm, IsActive, IsVersionDefault, VersionNumber, VersionMaster "
-                            "FROM SlaProcess", action="reading entitlement processes"):
-        v = V.OrgVersion(r["Id"], r["Name"], (r.get("NameNorm") or r["Name"]).lower(),
-                         V.version_int(r.get("VersionNumber")), bool(r.get("IsVersionDefault")),
-                         bool(r.get("IsActive")), r.get("VersionMaster"))
-        state["processes"].setdefault(v.family, []).append(v)  # gold, gold_v1, gold_v2 -> gold
+    state.processes = by_family(read_processes(sf))  # gold, gold_v1, gold_v2 -> gold
     mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
-    state["milestone_types"] = {r["Name"].lower(): r for r in mts}
+    state.milestone_types = {r["Name"].lower(): r for r in mts}
     rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
                           "AND EntitlementId != null GROUP BY Entitlement.SlaProcessId", action="counting open cases")
-    state["open_cases"] = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
+    state.open_cases = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
     return state
 
 
@@ -163,9 +166,9 @@ def _bh_summary(diff: list[dict]) -> str:
     return f"hours differ on {', '.join(d['path'].title() for d in diff)}"
 
 
-def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str]],
-               current: dict[str, bytes]) -> Plan:
-    """Pure: org state + rendered files + retrieved files -> Plan."""
+def build_plan(state: OrgState, pkg: RenderedPackage, current: dict[str, bytes]) -> Plan:
+    """Pure: org state + rendered package + retrieved files -> Plan."""
+    files = pkg.files
     changes: list[Change] = []
     kept: dict[str, list[str]] = {}
     metas = {p[: -len("-meta.xml")]: p for p in files if p.endswith("-meta.xml")}
@@ -173,10 +176,10 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         if path.endswith("-meta.xml") and path[: -len("-meta.xml")] in files:
             continue  # compared with its main file
         data = files[path]
-        type_, stem = _type_of(path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path, members)
+        type_, stem = _type_of(pkg, path[: -len("-meta.xml")] if path.endswith("-meta.xml") else path)
         if path == "settings/BusinessHours.settings":
             for name, entry in _bh_entries(data).items():
-                org = state["business_hours"].get(name.lower())
+                org = state.business_hours.get(name.lower())
                 if org is None:
                     changes.append(Change("BusinessHours", name, "add", path=path))
                 elif diff := _bh_diff(org, entry):
@@ -187,17 +190,17 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
             changes.extend(Change("Holiday", n, action, path=path, diff=diff) for n, action, diff in holidays)
             continue
         if type_ == "EntitlementProcess":
-            changes.append(_process_change(state, path, stem, data, current))
+            changes.append(_process_change(state, path, stem, data, pkg.process_names.get(path), current))
             continue
         if type_ == "MilestoneType":
-            known = decode_full_name(stem).lower() in state["milestone_types"]  # file stems are encoded
+            known = decode_full_name(stem).lower() in state.milestone_types  # file stems are encoded
             if not known:
                 changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
                 continue
-        if type_ == "Settings" and stem == "Entitlement" and not state["enabled"]:
+        if type_ == "Settings" and stem == "Entitlement" and not state.enabled:
             changes.append(Change(type_, stem, "change", "turns Entitlement Management on", path, stem))
             continue
-        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+        if type_ in ENTITLEMENT_TYPES and not state.enabled:
             changes.append(Change(type_, decode_full_name(stem), "add", path=path, member=stem))
             continue
         pair = [path] + ([metas[path]] if path in metas else [])
@@ -210,32 +213,33 @@ def build_plan(state: dict, files: dict[str, bytes], members: dict[str, list[str
         changes.append(Change(type_, decode_full_name(stem), "change" if diff else "unchanged", path=path, member=stem, diff=diff))
     rendered_types = {c.name.lower() for c in changes if c.type == "MilestoneType"}
     rendered_procs = {_family_key(state, c.member or c.name) for c in changes if c.type == "EntitlementProcess"}
-    ignored = {"MilestoneType": sorted(r["Name"] for k, r in state["milestone_types"].items() if k not in rendered_types),
-               "EntitlementProcess": sorted({vs[0].name for k, vs in state["processes"].items() if k not in rendered_procs})}
-    return Plan(changes, state["enabled"], {k: v for k, v in ignored.items() if v}, kept)
+    ignored = {"MilestoneType": sorted(r["Name"] for k, r in state.milestone_types.items() if k not in rendered_types),
+               "EntitlementProcess": sorted({vs[0].name for k, vs in state.processes.items() if k not in rendered_procs})}
+    return Plan(changes, state.enabled, {k: v for k, v in ignored.items() if v}, kept)
 
 
-def _family_key(state: dict, member: str) -> str:
+def _family_key(state: OrgState, member: str) -> str:
     """The org family a rendered (or retrieved) process member belongs to, by its decoded name."""
     name = decode_full_name(member).lower()
-    return name if name in state["processes"] else V.split_member(name)[0]
+    return name if name in state.processes else V.split_member(name)[0]
 
 
-def _process_change(state: dict, path: str, stem: str, data: bytes, current: dict[str, bytes]) -> Change:
+def _process_change(state: OrgState, path: str, stem: str, data: bytes, label: str | None,
+                    current: dict[str, bytes]) -> Change:
     base = _family_key(state, stem)
-    family = state["processes"].get(base, [])
-    name = etree.fromstring(data).findtext(f"{{{MD_NS}}}name") or base
+    family = state.processes.get(base, [])
+    name = label or base
     if not family:
         return Change("EntitlementProcess", name, "add", path=path, member=encode_full_name(base))
     default, top = V.default_version(family), V.latest(family)
     assert default is not None and top is not None  # family is not empty
     master = V.version_master(family)
-    open_cases = sum(state["open_cases"].get(v.id[:15], 0) for v in family)
-    old = current.get(f"entitlementProcesses/{default.member}.entitlementProcess")
+    open_cases = sum(state.open_cases.get(v.id[:15], 0) for v in family)
+    old = current.get(f"entitlementProcesses/{V.member_of(default)}.entitlementProcess")
     diff = differences(old, data) if old is not None else []
-    common = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
+    common: dict[str, Any] = dict(path=path, version_from=default.version, version_master=master, open_cases=open_cases, diff=diff)
     if old is not None and not diff:
-        return Change("EntitlementProcess", default.name, "unchanged", member=default.member,
+        return Change("EntitlementProcess", default.name, "unchanged", member=V.member_of(default),
                       version_to=default.version, **common)
     if open_cases:
         nxt = top.version + 1
@@ -243,42 +247,23 @@ def _process_change(state: dict, path: str, stem: str, data: bytes, current: dic
                       f"{open_cases} open case(s) use it: publish version {nxt}; they finish on version "
                       f"{default.version}", member=V.new_version_member(base, nxt), version_to=nxt, **common)
     return Change("EntitlementProcess", default.name, "change", "no open cases: edited in place",
-                  member=default.member, version_to=default.version, **common)
+                  member=V.member_of(default), version_to=default.version, **common)
 
 
-def retrieve_members(state: dict, files: dict[str, bytes], members: dict[str, list[str]]) -> dict[str, list[str]]:
+def retrieve_members(state: OrgState, members: dict[str, list[str]]) -> dict[str, list[str]]:
     """What to retrieve for comparison: rendered members, processes at their default version."""
     want: dict[str, list[str]] = {}
     for type_, names in members.items():
-        if type_ in ENTITLEMENT_TYPES and not state["enabled"]:
+        if type_ in ENTITLEMENT_TYPES and not state.enabled:
             continue
         for n in names:
             if type_ == "EntitlementProcess":
-                family = state["processes"].get(_family_key(state, n))
+                family = state.processes.get(_family_key(state, n))
                 if not family:
                     continue
                 default = V.default_version(family)
                 if default is None:
                     continue
-                n = default.member  # as the org holds it: gold, gold_v1, gold_v3
+                n = V.member_of(default)  # as the org holds it: gold, gold_v1, gold_v3
             want.setdefault(type_, []).append(n)
     return want
-
-
-def apply_versions(plan: Plan, files: dict[str, bytes], members: dict[str, list[str]]) -> None:
-    """Rewrite process files in place so the deploy publishes what the plan says."""
-    for c in plan.changes:
-        if c.type != "EntitlementProcess" or c.action == "add" or not c.version_master:
-            continue  # unchanged ones too: deployed under the member the org holds (gold_v1, gold_v3)
-        assert c.path and c.member and c.version_to is not None  # every process change carries them
-        if c.path == f"entitlementProcesses/{c.member}.entitlementProcess" and c.version_to == 1 \
-                and c.member == V.split_member(c.member)[0]:
-            continue  # bare version 1 edited in place: file as rendered
-        data = files.pop(c.path)
-        new_path = f"entitlementProcesses/{c.member}.entitlementProcess"
-        files[new_path] = V.rewrite_version(data, name=c.name, number=c.version_to, master=c.version_master,
-                                            notes="Published by slakit" if c.action == "version" else None)
-        old_member = c.path.split("/", 1)[1].rsplit(".", 1)[0]
-        ms = members["EntitlementProcess"]
-        ms[ms.index(old_member)] = c.member
-        c.path = new_path

@@ -12,24 +12,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from slakit.deploy.package import entitlement_settings_enables
 from slakit.errors import DeployError, Problem
 from slakit.org.errors import ENTITLEMENTS_OFF
 from slakit.org.soql import entitlements_enabled, field_names, global_sobjects, query_list, soql
+from slakit.render.manifest import RenderedPackage
 from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
     from slakit.config.project import Project
-
-_FIELD_REF = re.compile(rb"<(?:field|entryStartDateField)>\s*([A-Za-z]\w*)\.([A-Za-z]\w*)\s*</")
-_WF_FIELD = re.compile(rb"<fieldUpdates>.*?<field>\s*(\w+)\s*</field>", re.S)
-_SENDER = re.compile(rb"<senderAddress>\s*([^<\s]+)\s*</senderAddress>")
 
 
 @dataclass
@@ -39,15 +34,9 @@ class Preflight:
     problems: list[Problem] = field(default_factory=list)
 
 
-def fields_read(files: dict[str, bytes], project: Project | None = None) -> set[tuple[str, str]]:
-    """(object, field) pairs the metadata reads or writes."""
-    out: set[tuple[str, str]] = set()
-    for rel, data in files.items():
-        for obj, fld in _FIELD_REF.findall(data):
-            out.add((obj.decode(), fld.decode()))
-        if rel.startswith("workflows/"):
-            obj = rel.split("/", 1)[1].split(".", 1)[0]
-            out.update((obj, f.decode()) for f in _WF_FIELD.findall(data))
+def fields_read(pkg: RenderedPackage, project: Project | None = None) -> set[tuple[str, str]]:
+    """(object, field) pairs the metadata reads or writes (the package's, and tiers.yml's criteria)."""
+    out: set[tuple[str, str]] = set(pkg.fields_read)
     for tier in getattr(project, "tiers", ()) or ():
         for m in tier.milestones:
             crits = list(m.criteria) + list(getattr(m.completes_when, "criteria", ()) or ())
@@ -57,16 +46,10 @@ def fields_read(files: dict[str, bytes], project: Project | None = None) -> set[
     return out
 
 
-def created_fields(members: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {(obj, fld) for obj, _, fld in (m.partition(".") for m in members.get("CustomField", []) if "." in m)}
-
-
-def run_preflight(sf: Salesforce, files: dict[str, bytes], members: dict[str, list[str]],
-                  project: Project | None = None,
-                  *, check_only: bool = False) -> Preflight:
+def run_preflight(sf: Salesforce, pkg: RenderedPackage, project: Project | None = None, *, check_only: bool = False) -> Preflight:
     names = global_sobjects(sf)
     enabled = entitlements_enabled(sf, names=names)
-    enable = not enabled and entitlement_settings_enables(files)
+    enable = not enabled and pkg.enables_entitlements
     pf = Preflight(enabled, enable)
     if not enabled and not enable:
         pf.problems.append(Problem(ENTITLEMENTS_OFF))
@@ -88,11 +71,10 @@ def run_preflight(sf: Salesforce, files: dict[str, bytes], members: dict[str, li
                 pf.problems.append(Problem(f"business hours '{name}' exist but are inactive",
                                            file=getattr(project, "source", None), field="business_hours",
                                            hint="activate them in Setup > Business Hours"))
-    pf.problems.extend(sender_problems(sf, files, project))
-    made = created_fields(members)
+    pf.problems.extend(sender_problems(sf, pkg, project))
     by_object: dict[str, set[str]] = {}
-    for obj, fld in fields_read(files, project):
-        if (obj, fld) not in made:
+    for obj, fld in fields_read(pkg, project):
+        if (obj, fld) not in pkg.fields_created:
             by_object.setdefault(obj, set()).add(fld)
     for obj in sorted(by_object):
         if obj not in names:
@@ -105,15 +87,14 @@ def run_preflight(sf: Salesforce, files: dict[str, bytes], members: dict[str, li
                                            hint="create it, or remove it from tiers.yml (fields only read are never deployed)"))
     from slakit.deploy.recipients import missing_recipients
 
-    pf.problems.extend(missing_recipients(sf, files, project))
+    pf.problems.extend(missing_recipients(sf, pkg, project))
     return pf
 
 
-def sender_problems(sf: Salesforce, files: dict[str, bytes], project: Project | None = None) -> list[Problem]:
+def sender_problems(sf: Salesforce, pkg: RenderedPackage, project: Project | None = None) -> list[Problem]:
     """Every alert sender address (WorkflowAlert senderAddress, from `sender.org_wide`) must be an
     Organization-Wide Email Address of the org, or the deploy fails on the workflow."""
-    wanted = sorted({a.decode() for rel, data in files.items() if rel.startswith("workflows/")
-                     for a in _SENDER.findall(data)})
+    wanted = sorted(set(pkg.senders))
     if not wanted:
         return []
     rows = query_list(sf, soql("SELECT Id, Address FROM OrgWideEmailAddress WHERE Address IN {}", wanted),

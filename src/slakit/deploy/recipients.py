@@ -12,8 +12,8 @@ are looked up first, with one query per kind:
 | `team:X`  | caseTeam | CaseTeamRole.Name |
 
 Each missing one is one Problem naming tier, milestone and the tiers.yml line of the action. A
-rendered folder deployed without tiers.yml (`--from`) is checked from its Case.workflow instead
-(alert and task names stand in for tier and milestone).
+rendered folder deployed without tiers.yml (`--from`) is checked from the package's recipients
+instead (`RenderedPackage.recipients`; alert and task names stand in for tier and milestone).
 """
 
 from __future__ import annotations
@@ -21,19 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from slakit.config.project import EmailAction
 from slakit.errors import Problem
 from slakit.org.soql import query_list, soql
-from slakit.salesforce import CASE
+from slakit.render.manifest import RenderedPackage
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
     from slakit.config.project import Project
 
-MD = "{http://soap.sforce.com/2006/04/metadata}"
 # prefix -> (object, field, extra condition, what it is)
 LOOKUPS = {
     "group": ("Group", "DeveloperName", " AND Type = 'Regular'", "public group (Group DeveloperName)"),
@@ -41,7 +38,6 @@ LOOKUPS = {
     "user": ("User", "Username", " AND IsActive = true", "active user (User Username)"),
     "team": ("CaseTeamRole", "Name", "", "case team role (CaseTeamRole Name)"),
 }
-WORKFLOW_TYPES = {"group": "group", "role": "role", "user": "user", "caseTeam": "team"}
 
 
 @dataclass(frozen=True)
@@ -68,29 +64,9 @@ def references(project: Project) -> list[Reference]:
     return out
 
 
-def workflow_references(files: dict[str, bytes]) -> list[Reference]:
-    """The same from a rendered Case.workflow (deploys from a folder, without tiers.yml)."""
-    data = files.get(f"workflows/{CASE.sobject}.workflow")
-    if data is None:
-        return []
-    root = etree.fromstring(data)
-    out = []
-    for alert in root.findall(f"{MD}alerts"):
-        for r in alert.findall(f"{MD}recipients"):
-            prefix = WORKFLOW_TYPES.get(r.findtext(f"{MD}type") or "")
-            value = r.findtext(f"{MD}recipient")
-            if prefix and value:
-                out.append(Reference(prefix, value, f"alert {alert.findtext(f'{MD}fullName')}"))
-    for task in root.findall(f"{MD}tasks"):
-        prefix = task.findtext(f"{MD}assignedToType")
-        value = task.findtext(f"{MD}assignedTo")
-        if prefix in ("user", "role") and value:
-            out.append(Reference(prefix, value, f"task {task.findtext(f'{MD}fullName')}"))
-    return out
-
-
-def missing_recipients(sf: Salesforce, files: dict[str, bytes], project: Project | None = None) -> list[Problem]:
-    refs = references(project) if project is not None else workflow_references(files)
+def missing_recipients(sf: Salesforce, pkg: RenderedPackage, project: Project | None = None) -> list[Problem]:
+    refs = references(project) if project is not None else \
+        [Reference(r.prefix, r.value, r.where) for r in pkg.recipients]
     wanted: dict[str, set[str]] = {}
     for ref in refs:
         wanted.setdefault(ref.prefix, set()).add(ref.value)

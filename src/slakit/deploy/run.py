@@ -1,9 +1,10 @@
 """`deploy_project` and `plan_project`: the functions `slakit deploy`/`plan` and the cci tasks call.
 
-deploy: guard production (needs yes=True or confirm() -> True), render to a temporary folder (or
-take an already rendered one), clean action names, preflight, plan (to publish new process
-versions where open cases hold the old one), merge the org's business hours and holidays into
-settings/BusinessHours.settings (`slakit.deploy.hours_merge`), then deploy each phase with
+deploy: guard production (needs yes=True or confirm() -> True), render in memory to a
+`RenderedPackage` (or load a folder rendered earlier: `slakit.deploy.folder`), then the named
+edits of `slakit.deploy.edits` around preflight and plan: strip `Case.` action prefixes, preflight,
+plan and publish new process versions where open cases hold the old one, merge the org's business
+hours and holidays into settings/BusinessHours.settings, then deploy each phase with
 CumulusCI in order. On production the phase carrying the flow test class runs it
 (RunSpecifiedTests), and afterwards every slakit flow must be active (`slakit.deploy.flow_tests`).
 """
@@ -15,13 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from slakit.deploy import edits as E
 from slakit.deploy import flow_tests as FT
 from slakit.deploy import hours_merge as HM
 from slakit.deploy import plan as P
+from slakit.deploy.folder import load_folder
 from slakit.deploy.metadata import Progress, deploy_folder, retrieve
-from slakit.deploy.package import clean_action_names, read_folder, split_phases
+from slakit.deploy.package import split_phases
 from slakit.deploy.preflight import require, run_preflight
 from slakit.errors import GuardError
+from slakit.render.manifest import RenderedPackage
 from slakit.salesforce import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
@@ -42,29 +46,28 @@ class DeployResult:
                 "plan": self.plan.as_dict() if self.plan else None, "action_names_cleaned": self.cleaned}
 
 
-def rendered(project: Project | None = None, rendered_dir: str | Path | None = None, work: Path | None = None):
-    """(files, members, api_version) from a rendered folder, rendering `project` if none given."""
+def rendered(project: Project | None = None, rendered_dir: str | Path | None = None) -> tuple[RenderedPackage, str]:
+    """(package, api_version): `project` rendered in memory, or the folder rendered earlier."""
     if rendered_dir is None:
-        from slakit.render import render_project
+        from slakit.render.writer import render_package
 
-        rendered_dir = (work or Path(tempfile.mkdtemp(prefix="slakit-render-"))) / "mdapi"
         assert project is not None, "render needs a project when no rendered folder is given"
-        render_project(project, rendered_dir, fmt="mdapi")
-    files, members, version = read_folder(rendered_dir)
-    return files, members, (getattr(project, "api_version", None) or version or DEFAULT_API_VERSION)
+        pkg = render_package(project)
+    else:
+        pkg = load_folder(rendered_dir)
+    return pkg, (getattr(project, "api_version", None) or pkg.api_version or DEFAULT_API_VERSION)
 
 
-def _plan(conn: OrgConnection, files, members, api_version) -> P.Plan:
+def _plan(conn: OrgConnection, pkg: RenderedPackage, api_version: str) -> P.Plan:
     state = P.read_org(conn.sf)
-    current = retrieve(conn, P.retrieve_members(state, files, members), api_version=api_version)
-    return P.build_plan(state, files, members, current)
+    current = retrieve(conn, P.retrieve_members(state, pkg.members), api_version=api_version)
+    return P.build_plan(state, pkg, current)
 
 
 def plan_project(conn: OrgConnection, project: Project | None = None, *,
                  rendered_dir: str | Path | None = None) -> P.Plan:
-    with tempfile.TemporaryDirectory(prefix="slakit-plan-") as work:
-        files, members, api_version = rendered(project, rendered_dir, Path(work))
-        return _plan(conn, files, members, api_version)
+    pkg, api_version = rendered(project, rendered_dir)
+    return _plan(conn, pkg, api_version)
 
 
 def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
@@ -91,20 +94,20 @@ def deploy_project(conn: OrgConnection, project: Project | None = None, *, rende
     say = on_progress or (lambda text: None)
     with tempfile.TemporaryDirectory(prefix="slakit-deploy-") as work:
         work_dir = Path(work)
-        files, members, api_version = rendered(project, rendered_dir, work_dir)
-        result = DeployResult(conn.name, check_only, cleaned=clean_action_names(files))
+        pkg, api_version = rendered(project, rendered_dir)
+        result = DeployResult(conn.name, check_only, cleaned=E.strip_case_prefix(pkg))
         say("preflight")
-        pf = run_preflight(conn.sf, files, members, project, check_only=check_only)
+        pf = run_preflight(conn.sf, pkg, project, check_only=check_only)
         require(pf)
         if pf.entitlements_enabled:
             say("planning")
-            result.plan = _plan(conn, files, members, api_version)
-            P.apply_versions(result.plan, files, members)
-        if HM.PATH in files:
+            result.plan = _plan(conn, pkg, api_version)
+            E.publish_versions(result.plan, pkg)
+        if HM.PATH in pkg.files:
             say("reading the org's business hours settings")
             org_hours = retrieve(conn, {"Settings": ["BusinessHours"]}, api_version=api_version).get(HM.PATH)
-            files[HM.PATH] = HM.merge_settings(org_hours, files[HM.PATH])
-        for i, phase in enumerate(split_phases(files, members), 1):
+            E.merge_business_hours(pkg, org_hours)
+        for i, phase in enumerate(split_phases(pkg), 1):
             folder = phase.write(work_dir / f"phase{i}-{phase.name}", api_version)
             level, tests = FT.test_options(phase.members, production=production, test_level=test_level)
             say(f"deploying {phase.name} ({phase.count()} components)")
@@ -114,7 +117,7 @@ def deploy_project(conn: OrgConnection, project: Project | None = None, *, rende
                                   **({"test_level": level, "tests": tests} if tests else {})})
         if production and not check_only:
             say("checking the flows are active")
-            FT.require_active(conn.sf, FT.active_flows(files))
+            FT.require_active(conn.sf, pkg.active_flows)
     return result
 
 
@@ -125,7 +128,7 @@ def _load(tiers: str | Path | None, org: str, rendered_dir):
     project = load_project(tiers) if tiers else None
     api_version = getattr(project, "api_version", None) or DEFAULT_API_VERSION
     if project is None and rendered_dir is not None:
-        api_version = read_folder(rendered_dir)[2] or api_version
+        api_version = load_folder(rendered_dir).api_version or api_version
     return project, connect_project(org, project, api_version=api_version)
 
 

@@ -17,11 +17,11 @@ from the file). Version numbers compare as integers ("10" > "9").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 
 from slakit.config.names import encode_full_name
+from slakit.org.processes import ProcessVersion
 from slakit.salesforce import MD_NS
 
 _V = re.compile(r"^(?P<base>.+?)_v(?P<n>\d+)$")
@@ -31,46 +31,14 @@ _ORDER = ["SObjectType", "active", "businessHours", "description", "entitlementR
           "isVersionDefault", "milestones", "name", "recordType", "versionMaster", "versionNotes", "versionNumber"]
 
 
-@dataclass(frozen=True)
-class OrgVersion:
-    """One SlaProcess row."""
-
-    id: str
-    name: str
-    name_norm: str
-    version: int
-    is_default: bool
-    is_active: bool
-    master: str | None
-
-    @property
-    def family(self) -> str:
-        """The process this row is a version of: NameNorm without its `_v<VersionNumber>`."""
-        return family_of(self.name_norm, self.version)
-
-    @property
-    def member(self) -> str:
-        """The file member (encoded fullName) of this version, as the org holds it."""
-        return encode_full_name(self.name_norm)
-
-
-def family_of(name_norm: str, version: int) -> str:
-    """'gold_v2' (version 2) -> 'gold'; 'gold_v1' (version 1) -> 'gold'; 'gold' -> 'gold'.
-    A suffix that is not this row's own version number is part of the name."""
-    suffix = f"_v{version}"
-    return name_norm[: -len(suffix)] if name_norm.endswith(suffix) and len(name_norm) > len(suffix) else name_norm
+def member_of(v: ProcessVersion) -> str:
+    """The file member (encoded fullName) of an org version, exactly as the org holds it."""
+    return encode_full_name(v.name_norm)
 
 
 def new_version_member(family: str, version: int) -> str:
     """The file member of a version the deploy publishes: `<family>_v<N>`, encoded."""
     return encode_full_name(f"{family}_v{version}")
-
-
-def version_int(value) -> int:
-    """SlaProcess.VersionNumber as an int (None/'' -> 1: an unversioned process is version 1)."""
-    if value in (None, ""):
-        return 1
-    return int(float(value))
 
 
 def file_member(name: str, version: int | None = None) -> str:
@@ -85,16 +53,16 @@ def split_member(member: str) -> tuple[str, int]:
     return (m.group("base"), int(m.group("n"))) if m else (member, 1)
 
 
-def latest(versions: list[OrgVersion]) -> OrgVersion | None:
+def latest(versions: list[ProcessVersion]) -> ProcessVersion | None:
     return max(versions, key=lambda v: v.version, default=None)
 
 
-def default_version(versions: list[OrgVersion]) -> OrgVersion | None:
+def default_version(versions: list[ProcessVersion]) -> ProcessVersion | None:
     defaults = [v for v in versions if v.is_default]
     return defaults[0] if defaults else latest(versions)
 
 
-def version_master(versions: list[OrgVersion]) -> str | None:
+def version_master(versions: list[ProcessVersion]) -> str | None:
     """The org's VersionMaster for a process family (15-char Id), read, never invented."""
     for v in sorted(versions, key=lambda v: v.version):
         if v.master:

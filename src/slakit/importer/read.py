@@ -209,14 +209,14 @@ def read_org(conn: OrgConnection) -> Facts:
 
     sf = conn.sf
     state = P.read_org(sf)
-    if not state["enabled"]:
+    if not state.enabled:
         raise OrgError(ENTITLEMENTS_OFF.split(";")[0] + ": there is nothing to import",
                        hint="turn it on in Setup > Entitlement Settings, or start from `slakit init`")
     defaults: dict[str, int] = {}
     names: dict[str, str] = {}
     members: dict[str, list[str]] = {"EntitlementProcess": [], "MilestoneType": [], "Workflow": [CASE.sobject],
                                      "Settings": ["BusinessHours"], "Flow": list(SLAKIT_FLOWS)}
-    for base, family in sorted(state["processes"].items()):
+    for base, family in sorted(state.processes.items()):
         default = V.default_version(family)
         if default is None:
             continue
@@ -238,11 +238,11 @@ def read_org(conn: OrgConnection) -> Facts:
     defaults_bh = {r["Name"] for r in query_list(sf, "SELECT Name FROM BusinessHours WHERE IsDefault = true",
                                                  action="reading business hours")}
     facts.hours = hours_from_rows([{**r, "IsDefault": r["Name"] in defaults_bh}
-                                   for r in state["business_hours"].values()])
+                                   for r in state.business_hours.values()])
     facts.api_version = facts.api_version or api_version
     from slakit.importer.accounts import guess_accounts
 
-    family = {v.id[:15]: base for base, vs in state["processes"].items() for v in vs}
+    family = {v.id[:15]: base for base, vs in state.processes.items() for v in vs}
     facts.accounts, facts.accounts_unknown = guess_accounts(sf, family)
     from slakit.importer.terms import read_terms
 

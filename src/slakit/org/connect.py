@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from slakit.errors import OrgError
+from slakit.org.redact import one_line
 from slakit.salesforce import DEFAULT_API_VERSION
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ def load_keychain(project_config):
     try:
         keychain = _keychain_class()(project_config, key)
     except Exception as exc:
-        raise OrgError(f"cannot load the CumulusCI keychain: {_safe(exc)}") from None
+        raise OrgError(f"cannot load the CumulusCI keychain: {one_line(exc)}") from None
     project_config.keychain = keychain
     return keychain
 
@@ -198,16 +199,6 @@ def _sync_refresh_switch() -> None:
     from cumulusci.core.config import org_config as oc
 
     oc.SKIP_REFRESH = os.environ.get("CUMULUSCI_DISABLE_REFRESH")
-
-
-def _safe(exc: BaseException) -> str:
-    """One line of an exception with anything token-like removed."""
-    import re
-
-    text = " ".join(str(exc).split())
-    text = re.sub(r"00D\w{12,15}![\w.]+", "<token>", text)
-    text = re.sub(r'("?(access_token|refresh_token|assertion)"?\s*[:=]\s*)"?[^",\s}]+', r"\1<hidden>", text)
-    return text[:300]
 
 
 def get_org_config(project_config, org_name: str):
@@ -224,7 +215,7 @@ def get_org_config(project_config, org_name: str):
             hint=f"run `cci org connect {org_name}` or set {ENV_ORG_PREFIX}{org_name.upper()}",
         ) from None
     except CumulusCIException as exc:
-        raise OrgError(f"cannot load org '{org_name}': {_safe(exc)}") from None
+        raise OrgError(f"cannot load org '{org_name}': {one_line(exc)}") from None
     if _env_var_for(org_name):
         org_config._slakit_from_env = True
     if org_config.config.get("scratch") and not org_config.config.get("created"):
@@ -251,7 +242,7 @@ def refresh(org_config, project_config) -> None:
 
             raise unreachable(exc, org_name=org_config.name) from None
         raise OrgError(
-            f"cannot authenticate to org '{org_config.name}': {type(exc).__name__}: {_safe(exc)}",
+            f"cannot authenticate to org '{org_config.name}': {type(exc).__name__}: {one_line(exc)}",
             hint="check the org's credentials (cci org info) or reconnect it",
         ) from None
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from slakit.config.names import join
 from slakit.config.project import ACTION_KINDS, EmailAction, SetAction, TaskAction, field_type, kind_of
+from slakit.config.written import renders_field
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
@@ -124,11 +125,6 @@ def _email_template(plan: ActionPlan, project: Project, ms, kind: str) -> str:
 
 def is_now(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() == "now"
-
-
-def renders_field(project: Project, name: str) -> bool:
-    """True when slakit renders this Case field (custom, written by an action, not existing)."""
-    return name.endswith("__c") and name not in project.existing_fields
 
 
 def _note_field(project: Project, a: SetAction, field_types: dict, where: str) -> None:

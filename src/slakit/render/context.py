@@ -36,7 +36,7 @@ def components(project: Project) -> list[Component]:
     out: list[Component] = [
         Component("Settings", "Entitlement", "settings/Entitlement.settings.xml.j2",
                   "settings/Entitlement.settings", "settings/Entitlement.settings-meta.xml",
-                  dict(base), phase=0, xsd_type="EntitlementSettings"),
+                  {**base, "enable_entitlements": True}, phase=0, xsd_type="EntitlementSettings"),
     ]
     hours = hours_entries(project)
     if hours:
@@ -108,6 +108,7 @@ def _emails(plan, base) -> list[Component]:
 
 # Where every rendered process starts its clock (EntitlementProcess.entryStartDateField).
 PROCESS_START_FIELD = CASE.field(CASE.start_field)
+PROCESS_EXIT_FIELD = CASE.field(CASE.closed_field)  # exit criteria: the case is closed (equals true)
 
 
 def _process(project: Project, tier, plan, base) -> Component:
@@ -138,7 +139,8 @@ def _process(project: Project, tier, plan, base) -> Component:
            # the process starts at Case.SlaStartDate (Entitlement Process Start Time): Salesforce
            # sets it when the case gets its entitlement (at creation for stamped new cases), and
            # `backfill --cases` can set it, so old open cases do not start already violated
-           "entry_start_field": project.target.field(project.target.start_field), "milestones": milestones}
+           "entry_start_field": project.target.field(project.target.start_field),
+           "exit_field": project.target.field(project.target.closed_field), "milestones": milestones}
     return Component("EntitlementProcess", full, "entitlementProcesses/entitlementProcess.xml.j2",
                      f"entitlementProcesses/{full}.entitlementProcess",
                      f"entitlementProcesses/{full}.entitlementProcess-meta.xml", ctx, phase=2)

@@ -34,8 +34,9 @@ class Component:
     source:    path in source format under force-app/main/default, e.g.
                "entitlementProcesses/gold.entitlementProcess-meta.xml"
     context:   template variables
-    phase:     deploy phase (0 settings/business hours, 1 fields/types/templates/workflow,
-               2 processes/entitlement templates, 3 flows/pages); package.xml lists all
+    phase:     deploy phase (0 settings/business hours: deployed first, on their own, by
+               slakit.deploy.package; 1 fields/types/templates/workflow, 2 processes/entitlement
+               templates, 3 flows/pages: one package after); carried in the manifest
     xsd_type:  the schema type to validate against when it differs from `type` (e.g. a
                CustomObject file holding only fields); None = `type`
     extra_members: more package.xml members of `type` the same file carries (a CustomObject

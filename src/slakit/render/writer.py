@@ -3,7 +3,8 @@ the Metadata API schema, all written to a temporary folder beside the output whi
 the output (a failed render leaves the previous output as it was; nothing is half-written).
 
 Formats:
-  mdapi   Metadata API format: `<out>/<type folder>/...` and `<out>/package.xml`.
+  mdapi   Metadata API format: `<out>/<type folder>/...`, `<out>/package.xml` and, beside it,
+          `<out>/slakit-manifest.json` (the package's facts: slakit.render.manifest).
   source  an `sf` project: `<out>/sfdx-project.json` and `<out>/force-app/main/default/...`
           (`--out` is the project root; `cd <out> && sf project deploy start` deploys it).
 
@@ -24,6 +25,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from slakit.errors import Problem, RenderError
+from slakit.render.manifest import MANIFEST, RenderedPackage
+from slakit.render.manifest import build as build_package
 from slakit.render.package_xml import MARKER, package_xml
 
 if TYPE_CHECKING:
@@ -50,7 +53,18 @@ class RenderResult:
 
 
 def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
-    """Render in memory: ({relative path: bytes}, members by type, files per type)."""
+    """Render in memory: ({relative path: bytes} as written, members by type, files per type)."""
+    pkg, files, per_type = _render(project, fmt, validate)
+    return files, pkg.members, per_type
+
+
+def render_package(project: Project, validate: bool = True) -> RenderedPackage:
+    """Render in memory (Metadata API format) to the typed hand-off deploy and smoke take."""
+    return _render(project, "mdapi", validate)[0]
+
+
+def _render(project: Project, fmt: str, validate: bool) -> tuple[RenderedPackage, dict[str, bytes], dict[str, int]]:
+    """(package, every file as written: the package's, package.xml and the manifest, files per type)."""
     from slakit.render import xsd
     from slakit.render.env import environment
     from slakit.render.package_xml import members_by_type
@@ -63,7 +77,9 @@ def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) ->
     pairs: list[tuple[str, str]] = []
     per_type: Counter = Counter()
     problems: list[Problem] = []
-    for comp in all_components(project):
+    components = all_components(project)
+    written: dict[int, str] = {}  # id(component) -> its path
+    for comp in components:
         rel = comp.mdapi if fmt == "mdapi" else comp.source
         if not rel:
             continue
@@ -76,6 +92,7 @@ def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) ->
                 raise RenderError(f"two components write {rel}", hint=f"{comp.type} {comp.member}")
             continue
         files[rel] = data
+        written[id(comp)] = rel
         per_type[comp.type] += 1
         pairs.append((comp.type, comp.member))
         pairs.extend((comp.type, m) for m in comp.extra_members)
@@ -85,15 +102,17 @@ def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) ->
         first = problems[0]
         raise RenderError(first.message, file=first.file, line=first.line, problems=problems)
     members = members_by_type(pairs)
+    pkg = build_package(components, dict(files), written, members, project.api_version)
     if fmt == "mdapi":
         files["package.xml"] = package_xml(pairs, project.api_version).encode("utf-8")
         if validate:
             xsd.validate_bytes(files["package.xml"], "package.xml", "Package")
+        files[MANIFEST] = pkg.manifest_bytes()
     else:
         files["sfdx-project.json"] = _sfdx_project(project.api_version).encode("utf-8")
         files[SOURCE_MARKER] = (f"{MARKER}: this folder is replaced on every render; "
                                 "edit tiers.yml, not these files.\n").encode("utf-8")
-    return files, members, dict(sorted(per_type.items()))
+    return pkg, files, dict(sorted(per_type.items()))
 
 
 def render_project(project: Project, out_dir: str | Path, fmt: str = "mdapi", validate: bool = True,

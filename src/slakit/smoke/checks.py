@@ -35,10 +35,9 @@ def show_dt(value: dt.datetime | None) -> str:
 
 
 def _calendar():
-    from slakit.clock import Calendar
+    from slakit.simulate import calendar_for  # the one project-hours -> calendar conversion
 
-    return Calendar(SMOKE_TIME_ZONE, tuple((w.start, w.end) if w else None for w in SMOKE_HOURS.week),
-                    name=SMOKE_HOURS.name)
+    return calendar_for(SMOKE_HOURS)
 
 
 def predict_target(start: dt.datetime, minutes: int) -> dt.datetime:

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 NEVER_SHARED = ("EntitlementProcess", "MilestoneType")
 RENAMED = ("Flow",)
 LEFT_OUT = ("FlexiPage", "Layout", "EntitlementTemplate", "QuickAction", "ApexClass")
-WORKFLOW_CHILDREN = {**{k.workflow_tag: k.package_child for k in ACTION_KINDS},
-                     "rules": "WorkflowRule", "outboundMessages": "WorkflowOutboundMessage"}
 
 
 @dataclass
@@ -44,6 +42,7 @@ class SmokePackage:
     renamed: dict[str, str] = field(default_factory=dict)  # "Flow:Old" -> "Old_Smoke"
     left_out: list[str] = field(default_factory=list)  # "FlexiPage:Name"
     split: list[str] = field(default_factory=list)  # "Workflow:Case" deployed as its children
+    first_response_objects: tuple[str, ...] = ("CaseComment",)  # what the completion flows watch
 
     def count(self) -> int:
         return sum(len(v) for v in self.members.values())
@@ -66,19 +65,6 @@ def _paths(project: Project) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _workflow_children(path: Path, obj: str) -> dict[str, list[str]]:
-    """{WorkflowAlert: ["Case.X", ...], ...} for the actions and rules in a workflow file."""
-    from lxml import etree
-
-    out: dict[str, list[str]] = {}
-    for el in etree.parse(str(path)).getroot():
-        tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
-        name = el.findtext(f"{{{MD_NS}}}fullName")
-        if tag in WORKFLOW_CHILDREN and name:
-            out.setdefault(WORKFLOW_CHILDREN[tag], []).append(f"{obj}.{name}")
-    return out
-
-
 def _default_render(project: Project, out_dir: Path) -> None:
     from slakit.render import render_project
 
@@ -88,6 +74,9 @@ def _default_render(project: Project, out_dir: Path) -> None:
 def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callable | None = None) -> SmokePackage:
     """Render `variant.project` into `out_dir` (Metadata API format) and adjust it (see above)."""
     from lxml import etree
+
+    from slakit.deploy.folder import load_folder
+    from slakit.render.manifest import MANIFEST
 
     out = Path(out_dir)
     (render or _default_render)(variant.project, out)
@@ -102,9 +91,11 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
     pkg_path = out / "package.xml"
     if not pkg_path.is_file():
         raise RenderError(f"rendering the smoke variant produced no package.xml in {out}")
+    rendered = load_folder(out)
+    (out / MANIFEST).unlink(missing_ok=True)  # the adjusted folder is deployed as it is: facts go in SmokePackage
     tree = etree.parse(str(pkg_path))
     q = f"{{{MD_NS}}}"
-    result = SmokePackage(out, {})
+    result = SmokePackage(out, {}, first_response_objects=rendered.first_response_objects)
     children: dict[str, list[str]] = {}
     for types in list(tree.getroot().iter(f"{q}types")):
         kind = types.findtext(f"{q}name")
@@ -120,7 +111,7 @@ def build_package(variant: SmokeVariant, out_dir: str | Path, *, render: Callabl
                 result.left_out.append(f"{kind}:{member}")
             elif kind == "Workflow" and (kind, member) in shared and rel and (out / rel).is_file():
                 types.remove(mem)
-                for child_type, names in _workflow_children(out / rel, member).items():
+                for child_type, names in rendered.workflow_children.get(member, {}).items():
                     children.setdefault(child_type, []).extend(names)
                 result.split.append(f"{kind}:{member}")
             elif kind in RENAMED and (kind, member) in shared and rel:

@@ -149,10 +149,9 @@ def _require_real_deploy(sf: Salesforce, project: Project, variant, org_name: st
     stop first with one line naming them and the command to run."""
     from slakit.errors import OrgError
     from slakit.org.soql import field_names
-    from slakit.smoke.variant import _written_fields
+    from slakit.config.written import rendered_fields
 
-    chosen = [project.tier(t) for t in variant.tier_names]
-    rendered = sorted(f for f in _written_fields(chosen) if f.endswith("__c") and f not in project.existing_fields)
+    rendered = sorted(rendered_fields(project, [project.tier(t) for t in variant.tier_names]))
     if not rendered:
         return
     present = {f.lower() for f in field_names(sf, CASE.sobject)}
@@ -170,7 +169,7 @@ def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -
     with tempfile.TemporaryDirectory(prefix="slakit-smoke-") as tmp:
         say(f"rendering the smoke variant ({', '.join(variant.process_names())})")
         package = build_package(variant, Path(tmp) / "package", render=render)
-        phases.first_response_objects = _first_response_objects(package.path)
+        phases.first_response_objects = package.first_response_objects
         say(f"deploying {package.count()} smoke components")
         started = time.monotonic()
         deploy(package.path)
@@ -179,26 +178,6 @@ def _deploy(variant, deploy, render, report: SmokeReport, say, phases: Phases) -
             detail += "; renamed " + ", ".join(f"{k} -> {v}" for k, v in package.renamed.items())
         report.add(Check("", "deploy the smoke variant", "pass", observed=detail,
                          seconds=time.monotonic() - started))
-
-
-def _first_response_objects(folder: Path) -> tuple[str, ...]:
-    """The record a first response is posted as: what the rendered completion flows watch
-    (a public CaseComment when a flow starts on CaseComment, else an outbound EmailMessage)."""
-    from lxml import etree
-
-    found: set[str] = set()
-    flows = folder / "flows"
-    for path in sorted(flows.glob("*.flow")) if flows.is_dir() else []:
-        try:
-            root = etree.parse(str(path)).getroot()
-        except etree.XMLSyntaxError:
-            continue
-        for el in root.iter("{*}start"):
-            found.add(el.findtext("{*}object") or "")
-    for obj in ("CaseComment", "EmailMessage"):
-        if obj in found:
-            return (obj,)
-    return ("CaseComment",)
 
 
 def _finish(phases: Phases, fixtures: Fixtures, report: SmokeReport, keep: bool, say) -> None:

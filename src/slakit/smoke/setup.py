@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slakit.org.errors import org_errors
+from slakit.org.processes import ProcessVersion, read_processes
 from slakit.org.soql import query_list, soql
 from slakit.salesforce import CASE
 from slakit.smoke.report import Check
@@ -58,16 +59,11 @@ def lookup(self) -> None:
         self.tiers.append(TierRun(plan, list(plan.steps)))
     smoke_names = self.variant.process_names()
     real_names = [t.name for t in self.variant.real.tiers]
-    procs = query_list(self.sf, soql("SELECT Id, Name, IsActive, IsVersionDefault, VersionMaster, VersionNumber "
-                                     "FROM SlaProcess WHERE Name IN {}", smoke_names + real_names),
-                       action="reading entitlement processes")
-    by_name: dict[str, list[dict]] = {}
-    for p in procs:
-        by_name.setdefault(str(p.get("Name")).lower(), []).append(p)
-    smoke_masters = {str(p["VersionMaster"]) for n in smoke_names for p in by_name.get(n.lower(), [])
-                     if p.get("VersionMaster")}
-    real_masters = {str(p["VersionMaster"]) for n in real_names for p in by_name.get(n.lower(), [])
-                    if p.get("VersionMaster")}
+    by_name: dict[str, list[ProcessVersion]] = {}
+    for p in read_processes(self.sf, smoke_names + real_names):
+        by_name.setdefault(p.name.lower(), []).append(p)
+    smoke_masters = {p.master for n in smoke_names for p in by_name.get(n.lower(), []) if p.master}
+    real_masters = {p.master for n in real_names for p in by_name.get(n.lower(), []) if p.master}
     shared = smoke_masters & real_masters
     self.add(Check("", "smoke processes stay apart from the real tiers", "fail" if shared else "pass",
                    expected="no smoke process is a version of a real tier's process",
@@ -75,14 +71,14 @@ def lookup(self) -> None:
                    f"{len(smoke_masters)} smoke, {len(real_masters)} real version masters, none shared"))
     for tr in self.tiers:
         rows = by_name.get(tr.plan.smoke_tier.lower(), [])
-        pick = [r for r in rows if r.get("IsActive") and r.get("IsVersionDefault") is not False]
+        pick = [r for r in rows if r.is_active and r.is_default]
         if shared:
             self.brk(tr, "look up the smoke setup", "a smoke process shares a version master with a real tier: stopped")
         elif not pick:
             self.brk(tr, "look up the smoke setup", f"entitlement process '{tr.plan.smoke_tier}' is "
                      + ("not active" if rows else "not in the org") + " after the deploy")
         else:
-            tr.process_id = sorted(pick, key=lambda r: int(r.get("VersionNumber") or 0))[-1]["Id"]
+            tr.process_id = max(pick, key=lambda r: r.version).id
     hours = query_list(self.sf, soql("SELECT Id, Name FROM BusinessHours WHERE Name = {}", SMOKE_HOURS_NAME),
                        action="reading business hours")
     self.hours_id = hours[0]["Id"] if hours else None
@@ -93,9 +89,9 @@ def lookup(self) -> None:
         if not self.queue_id:
             _drop_steps(self, "owner_assigned", "no queue takes Cases in this org: the cases cannot start on a queue")
     if any(s.kind == "case_closed" for tr in self.live() for s in tr.steps):
-        rows = query_list(self.sf, "SELECT ApiName FROM CaseStatus WHERE IsClosed = true ORDER BY SortOrder ASC LIMIT 1",
-                          action="finding a closed case status")
-        self.closed_status = rows[0]["ApiName"] if rows else None
+        statuses = query_list(self.sf, "SELECT ApiName FROM CaseStatus WHERE IsClosed = true ORDER BY SortOrder ASC "
+                              "LIMIT 1", action="finding a closed case status")
+        self.closed_status = statuses[0]["ApiName"] if statuses else None
         if not self.closed_status:
             _drop_steps(self, "case_closed", "no closed Case status in this org")
 

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from slakit.config.names import join
-from slakit.config.project import BusinessHours, Milestone, Project, SetAction, Tier, Window
+from slakit.config.project import BusinessHours, Milestone, Project, Tier, Window
+from slakit.config.select import select_tiers
+from slakit.config.written import written_fields
 from slakit.errors import UsageError
 from slakit.salesforce import CASE
 
@@ -112,33 +114,6 @@ def scaled_limit(warnings: tuple[float, ...], minutes: int, cap: int = MAX_SCALE
     return floor, False
 
 
-def select_tiers(project: Project, names: list[str] | tuple[str, ...] | None) -> list[Tier]:
-    """The tiers to smoke-test, in file order; unknown names are a usage error."""
-    if not names:
-        return list(project.tiers)
-    chosen: list[Tier] = []
-    for name in names:
-        try:
-            tier = project.tier(name)
-        except KeyError:
-            known = ", ".join(t.name for t in project.tiers)
-            raise UsageError(f"unknown tier '{name}'", field="--tier", hint=f"tiers in {project.source}: {known}") from None
-        if tier not in chosen:
-            chosen.append(tier)
-    order = {t.name: i for i, t in enumerate(project.tiers)}
-    return sorted(chosen, key=lambda t: order[t.name])
-
-
-def _written_fields(tiers: list[Tier]) -> set[str]:
-    out: set[str] = set()
-    for t in tiers:
-        for m in t.milestones:
-            for a in (*m.on_warning, *m.on_violation, *m.on_success):
-                if isinstance(a, SetAction):
-                    out.add(CASE.bare(a.field, ignore_case=False))
-    return out
-
-
 def smoke_variant(project: Project, tiers: list[str] | tuple[str, ...] | None = None, *, minutes: int = 4) -> SmokeVariant:
     """Derive the smoke project from `project` (see the module docstring for the rules)."""
     if int(minutes) < 1:
@@ -197,7 +172,7 @@ def smoke_variant(project: Project, tiers: list[str] | tuple[str, ...] | None = 
         project,
         business_hours={SMOKE_HOURS_NAME: SMOKE_HOURS},
         tiers=tuple(smoke_tiers),
-        existing_fields=frozenset(project.existing_fields | _written_fields(chosen)),
+        existing_fields=frozenset(project.existing_fields | written_fields(chosen)),
         extra=extra,
     )
     return SmokeVariant(smoke_project, project, names, tuple(scaled), tuple(notes))
