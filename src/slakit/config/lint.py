@@ -9,7 +9,7 @@ from __future__ import annotations
 from slakit import clock
 from slakit.config.load import Located
 from slakit.config.names import ALWAYS_OPEN_HOURS
-from slakit.config.project import BusinessHours, EmailAction, Milestone, Project, SetAction
+from slakit.config.project import BusinessHours, EmailAction, Milestone, Project
 from slakit.config.resolve import week_spans
 from slakit.errors import Problem
 

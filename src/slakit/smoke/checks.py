@@ -14,7 +14,7 @@ from typing import Any
 from slakit.salesforce import CASE
 from slakit.smoke.report import Check
 from slakit.smoke.scenarios import MilestonePlan, Step, TierPlan, action_name, merged_actions
-from slakit.smoke.variant import SMOKE_HOURS, SMOKE_TIME_ZONE
+from slakit.smoke.variant import SMOKE_HOURS
 
 TOLERANCE = dt.timedelta(seconds=60)
 

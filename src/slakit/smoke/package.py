@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from slakit.config.project import ACTION_KINDS
 from slakit.errors import RenderError
 from slakit.salesforce import MD_NS
 from slakit.smoke.variant import SUFFIX, SmokeVariant

@@ -26,7 +26,6 @@ from slakit.config.project import BusinessHours, Milestone, Project, Tier, Windo
 from slakit.config.select import select_tiers
 from slakit.config.written import written_fields
 from slakit.errors import UsageError
-from slakit.salesforce import CASE
 
 SUFFIX = "Smoke"
 SMOKE_HOURS_NAME = "slakit Smoke 24x7"
