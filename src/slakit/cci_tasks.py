@@ -125,9 +125,7 @@ class BackfillTiers(_SlakitOrgTask):
             project = _project(opts.tiers)
             conn = self._conn(project)
             confirm = (lambda question: True) if opts.yes else None
-            report = run_backfill(project, conn.sf, tiers=list(opts.tier) or None, dry_run=opts.dry_run,
-                                  cases=opts.cases, batch_size=opts.batch_size, bulk=opts.bulk,
-                                  confirm=confirm, org_name=self.org_config.name, sla_start=opts.sla_start)
+            report = run_backfill(project, conn.sf, opts, confirm=confirm, org_name=self.org_config.name)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {"report": str(report)}
         failed = sum(getattr(t, "failed", 0) or 0 for t in getattr(report, "tiers", []))
         if failed:
