@@ -147,9 +147,7 @@ class SmokeTiers(_SlakitOrgTask):
         opts = self.opts
         with _as_cci_failure():
             project = _project(opts.tiers)
-            report = run_smoke(project, self._conn(project), tiers=list(opts.tier) or None,
-                               minutes=opts.minutes, wait_actions=opts.wait_actions,
-                               actions_timeout=opts.actions_timeout, keep=opts.keep, progress=self.logger.info)
+            report = run_smoke(project, self._conn(project), opts, progress=self.logger.info)
         if opts.junit:
             write_junit(report, opts.junit)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {}
