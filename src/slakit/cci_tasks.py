@@ -73,7 +73,7 @@ class RenderTiers(BaseTask):
 
         opts = self.opts
         with _as_cci_failure():
-            result = render_project(_project(opts.tiers), opts.out, fmt=opts.fmt)
+            result = render_project(_project(opts.tiers), opts.out, fmt=opts.format)
         self.logger.info(f"Rendered {len(result.files)} files to {result.out_dir}")
         self.return_values = result.as_dict()
 
@@ -101,7 +101,7 @@ class DeployTiers(_SlakitOrgTask):
         with _as_cci_failure():
             project = _project(opts.tiers)
             result = deploy_project(self._conn(project), project, rendered_dir=opts.rendered_dir,
-                                    check_only=opts.check_only, test_level=opts.test_level,
+                                    check_only=opts.check_only, test_level=opts.level,
                                     yes=opts.yes, on_progress=self.logger.info)
         for phase in result.phases:
             self.logger.info(f"{phase['phase']}: {phase['components']} component(s) {phase['status']}")
