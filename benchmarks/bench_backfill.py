@@ -220,9 +220,12 @@ class Adapter(BaseAdapter):
 
 
 def child(n: int, mode: str) -> dict:
+    from pathlib import Path
+
     from simple_salesforce import Salesforce
 
     from slakit.backfill import run_backfill
+    from slakit.backfill.options import BackfillOptions
     from slakit.config import load_project
 
     tmp = tempfile.mkdtemp()
@@ -236,7 +239,8 @@ def child(n: int, mode: str) -> dict:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
-    report = run_backfill(project, sf, bulk=mode, today=TODAY, journal_dir=os.path.join(tmp, "journal"),
+    opts = BackfillOptions(tiers=Path(project.source), bulk=mode, journal_dir=Path(tmp, "journal"))
+    report = run_backfill(project, sf, opts, today=TODAY,
                           sleep=lambda s: None)
     cpu = time.process_time() - cpu0
     return {"mode": report.mode, "accounts": n, "created": report.totals()["created"], "ok": report.ok,

@@ -73,7 +73,7 @@ class RenderTiers(BaseTask):
 
         opts = self.opts
         with _as_cci_failure():
-            result = render_project(_project(opts.tiers), opts.out, fmt=opts.fmt)
+            result = render_project(_project(opts.tiers), opts.out, fmt=opts.format)
         self.logger.info(f"Rendered {len(result.files)} files to {result.out_dir}")
         self.return_values = result.as_dict()
 
@@ -101,7 +101,7 @@ class DeployTiers(_SlakitOrgTask):
         with _as_cci_failure():
             project = _project(opts.tiers)
             result = deploy_project(self._conn(project), project, rendered_dir=opts.rendered_dir,
-                                    check_only=opts.check_only, test_level=opts.test_level,
+                                    check_only=opts.check_only, test_level=opts.level,
                                     yes=opts.yes, on_progress=self.logger.info)
         for phase in result.phases:
             self.logger.info(f"{phase['phase']}: {phase['components']} component(s) {phase['status']}")
@@ -125,9 +125,7 @@ class BackfillTiers(_SlakitOrgTask):
             project = _project(opts.tiers)
             conn = self._conn(project)
             confirm = (lambda question: True) if opts.yes else None
-            report = run_backfill(project, conn.sf, tiers=list(opts.tier) or None, dry_run=opts.dry_run,
-                                  cases=opts.cases, batch_size=opts.batch_size, bulk=opts.bulk,
-                                  confirm=confirm, org_name=self.org_config.name, sla_start=opts.sla_start)
+            report = run_backfill(project, conn.sf, opts, confirm=confirm, org_name=self.org_config.name)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {"report": str(report)}
         failed = sum(getattr(t, "failed", 0) or 0 for t in getattr(report, "tiers", []))
         if failed:
@@ -149,9 +147,7 @@ class SmokeTiers(_SlakitOrgTask):
         opts = self.opts
         with _as_cci_failure():
             project = _project(opts.tiers)
-            report = run_smoke(project, self._conn(project), tiers=list(opts.tier) or None,
-                               minutes=opts.minutes, wait_actions=opts.wait_actions,
-                               actions_timeout=opts.actions_timeout, keep=opts.keep, progress=self.logger.info)
+            report = run_smoke(project, self._conn(project), opts, progress=self.logger.info)
         if opts.junit:
             write_junit(report, opts.junit)
         self.return_values = report.as_dict() if hasattr(report, "as_dict") else {}

@@ -8,6 +8,7 @@ The fake's clock says 2026-03-02; runs start that day.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import requests
 
 from slakit.backfill import run_backfill, undo
+from slakit.backfill.options import BackfillOptions
 from slakit.config import load_project
 from slakit.errors import GuardError, OrgError
 from tests.fakes.bulk import TIERS_YML, seed_accounts, seed_processes
@@ -38,7 +40,17 @@ def jdir(tmp_path):
 def run(project, sf, jdir, **kw):
     kw.setdefault("today", TODAY)
     kw.setdefault("sleep", lambda s: None)
-    return run_backfill(project, sf, journal_dir=jdir, **kw)
+    opts, kw = options(project, journal_dir=jdir, **kw)
+    return run_backfill(project, sf, opts, **kw)
+
+
+def options(project, **kw) -> tuple[BackfillOptions, dict]:
+    """The BackfillOptions among `kw` (`tiers=[...]` is --tier) and the rest of run_backfill's keywords."""
+    fields = {f.name for f in dataclasses.fields(BackfillOptions)}
+    if "tiers" in kw:
+        kw["tier"] = tuple(kw.pop("tiers"))
+    opts = BackfillOptions(tiers=Path(project.source), **{k: kw.pop(k) for k in list(kw) if k in fields})
+    return opts, kw
 
 
 def journal_events(path) -> list[dict]:
@@ -232,7 +244,7 @@ def test_limit_exceeded_mid_run_stops_cleanly_and_a_rerun_resumes(fake_org, sf, 
     assert len(fake_org.records["Entitlement"]) == 6
     assert second.journal != first.journal
 
-    undone = undo(first.journal, sf)  # exactly the first run's two
+    undone = undo(BackfillOptions(undo=Path(first.journal)), sf)  # exactly the first run's two
     assert undone.deleted == 2 and len(fake_org.records["Entitlement"]) == 4
     assert set(fake_org.records["Entitlement"]) == set(created_ids(second.journal))
 
@@ -278,7 +290,7 @@ def test_undo_deletes_exactly_what_the_run_created_and_clears_its_stamps(fake_or
     assert report.ok and report.totals()["created"] == 2 and report.totals()["cases_stamped"] == 3
     fake_org.update("Case", c2, {"EntitlementId": keep})  # someone re-pointed this case since
 
-    result = undo(report.journal, sf)
+    result = undo(BackfillOptions(undo=Path(report.journal)), sf)
 
     assert result.ok and result.deleted == 2 and result.cases_cleared == 2 and result.cases_changed == 1
     assert list(fake_org.records["Entitlement"]) == [keep]
@@ -286,7 +298,7 @@ def test_undo_deletes_exactly_what_the_run_created_and_clears_its_stamps(fake_or
     assert fake_org.get_record(c2)["EntitlementId"] == keep
     assert fake_org.get_record(c3)["EntitlementId"] is None  # the run stamped it with `keep`: cleared
 
-    again = undo(report.journal, sf)  # idempotent: nothing left to do, nothing fails
+    again = undo(BackfillOptions(undo=Path(report.journal)), sf)  # idempotent: nothing left to do, nothing fails
     assert again.ok and again.deleted == 0 and again.already_gone == 2 and again.cases_cleared == 0
 
 
@@ -300,7 +312,7 @@ def test_undo_refuses_a_journal_from_another_org(fake_org, sf, project, jdir, tm
     other = tmp_path / "other.jsonl"
     other.write_text("\n".join([json.dumps(start), *lines[1:]]) + "\n")
     with pytest.raises(GuardError, match="connected org"):
-        undo(other, sf)
+        undo(BackfillOptions(undo=Path(other)), sf)
     assert fake_org.count("collection_delete") == 0
 
 

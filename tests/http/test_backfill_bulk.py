@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from slakit.backfill import run_backfill, undo
+from slakit.backfill.options import BackfillOptions
 from slakit.backfill.apply import choose_mode
 from slakit.config import load_project
 from tests.fakes.bulk import TIERS_YML, FakeBulk, seed_accounts, seed_processes
@@ -32,7 +34,17 @@ def bulk(fake_org):
 def run(project, sf, tmp_path, **kw):
     kw.setdefault("today", TODAY)
     kw.setdefault("sleep", lambda s: None)
-    return run_backfill(project, sf, journal_dir=tmp_path / "journal", **kw)
+    opts, kw = options(project, journal_dir=tmp_path / "journal", **kw)
+    return run_backfill(project, sf, opts, **kw)
+
+
+def options(project, **kw) -> tuple[BackfillOptions, dict]:
+    """The BackfillOptions among `kw` (`tiers=[...]` is --tier) and the rest of run_backfill's keywords."""
+    fields = {f.name for f in dataclasses.fields(BackfillOptions)}
+    if "tiers" in kw:
+        kw["tier"] = tuple(kw.pop("tiers"))
+    opts = BackfillOptions(tiers=Path(project.source), **{k: kw.pop(k) for k in list(kw) if k in fields})
+    return opts, kw
 
 
 def events(path) -> list[dict]:
@@ -97,7 +109,7 @@ def test_bulk_undo_uses_a_delete_job_and_rerun_is_idempotent(fake_org, sf, bulk,
     again = run(project, sf, tmp_path, bulk="always")
     assert again.totals()["planned"] == 0 and again.mode == "none"
     posts_before = len([c for c in bulk_calls(fake_org) if c[0] == "POST"])
-    result = undo(report.journal, sf, bulk="always", sleep=lambda s: None)
+    result = undo(BackfillOptions(undo=Path(report.journal), bulk="always"), sf, sleep=lambda s: None)
     assert result.ok and result.deleted == 4 and fake_org.records["Entitlement"] == {}
     assert len([c for c in bulk_calls(fake_org) if c[0] == "POST"]) == posts_before + 1
     assert bulk.jobs[list(bulk.jobs)[-1]]["operation"] == "delete"
@@ -120,7 +132,7 @@ def test_run_interrupted_while_a_job_runs_is_undone_from_salesforce_results(fake
     journal = events(report.journal)
     assert [e["event"] for e in journal] == ["start", "bulk_job", "end"]
     assert len(fake_org.records["Entitlement"]) == 3  # saved by Salesforce, never journaled as created
-    result = undo(report.journal, sf, sleep=lambda s: None)
+    result = undo(BackfillOptions(undo=Path(report.journal)), sf, sleep=lambda s: None)
     assert result.ok and result.deleted == 3 and fake_org.records["Entitlement"] == {}
 
 

@@ -8,13 +8,19 @@ Through the real simple-salesforce client; HTTP answered by the stateful fake or
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from slakit.backfill import run_backfill, undo
+from slakit.backfill.options import BackfillOptions
 from slakit.backfill.retry import TIMEOUT
 from slakit.config import load_project
 from tests.fakes.bulk import TIERS_YML, FakeBulk, seed_accounts, seed_processes
+
+
+def opts(project, journal_dir, **kw) -> BackfillOptions:
+    return BackfillOptions(tiers=Path(project.source), journal_dir=journal_dir, **kw)
 
 
 @pytest.fixture
@@ -42,10 +48,10 @@ def test_every_call_of_a_run_and_its_undo_has_a_timeout(rsps, fake_org, sf, proj
     seed_accounts(fake_org, {"Platinum": 3, "Gold": 2})
     fake_org.insert("Case", Subject="a", Status="New", AccountId=fake_org.find("Account", Name="Gold 0")[0]["Id"])
     before = len(rsps.calls)
-    report = run_backfill(project, sf, journal_dir=tmp_path / "j", cases=True, bulk="always",
+    report = run_backfill(project, sf, opts(project, tmp_path / "j", cases=True, bulk="always"),
                           today=dt.date(2026, 3, 2), sleep=lambda s: None)
     assert report.ok and report.totals()["created"] == 5 and report.totals()["cases_stamped"] == 1
-    undone = undo(report.journal, sf, sleep=lambda s: None)
+    undone = undo(BackfillOptions(undo=Path(report.journal)), sf, sleep=lambda s: None)
     assert undone.ok and undone.deleted == 5
     calls = rsps.calls[before:]
     kinds = {c.request.method + " " + c.request.url.split("?")[0].split("/v62.0/")[-1].split("/")[0] for c in calls}
@@ -68,7 +74,7 @@ def test_start_date_is_today_for_the_org_user_not_the_client(fake_org, sf, proje
     user_zone(fake_org, zone)
     seed_processes(fake_org)
     acct = seed_accounts(fake_org, {"Platinum": 1})["Platinum"][0]
-    report = run_backfill(project, sf, journal_dir=tmp_path / "j", tiers=["Platinum"], now=lambda: utc,
+    report = run_backfill(project, sf, opts(project, tmp_path / "j", tier=("Platinum",)), now=lambda: utc,
                           sleep=lambda s: None)
     assert report.ok and report.start_date == start
     ent = fake_org.find("Entitlement", AccountId=acct)[0]
@@ -79,8 +85,8 @@ def test_explicit_start_wins_over_the_org_date(fake_org, sf, project, tmp_path):
     user_zone(fake_org, "Asia/Tokyo")
     seed_processes(fake_org)
     seed_accounts(fake_org, {"Platinum": 1})
-    report = run_backfill(project, sf, journal_dir=tmp_path / "j", tiers=["Platinum"], start="2026-04-01",
-                          dry_run=True)
+    report = run_backfill(project, sf, opts(project, tmp_path / "j", tier=("Platinum",), start="2026-04-01",
+                                                   dry_run=True))
     assert report.start_date == "2026-04-01"
 
 
@@ -95,7 +101,7 @@ def test_an_entitlement_on_a_renamed_version_still_counts(fake_org, sf, project,
     fake_org.insert("Entitlement", Name="Legacy v1", AccountId=accts["Gold"][1], SlaProcessId=ids["Gold_v1"],
                     StartDate="2025-03-01")
 
-    report = run_backfill(project, sf, journal_dir=tmp_path / "j", tiers=["Gold"], today=dt.date(2026, 3, 2),
+    report = run_backfill(project, sf, opts(project, tmp_path / "j", tier=("Gold",)), today=dt.date(2026, 3, 2),
                           sleep=lambda s: None)
 
     gold = report.tiers[0]
@@ -111,14 +117,14 @@ def test_progress_counts_belong_to_their_phase(fake_org, sf, project, tmp_path):
     for a in accts["Platinum"][:2]:
         fake_org.insert("Case", Subject="open", Status="New", AccountId=a)
     events = []
-    report = run_backfill(project, sf, journal_dir=tmp_path / "j", cases=True, today=dt.date(2026, 3, 2),
+    report = run_backfill(project, sf, opts(project, tmp_path / "j", cases=True), today=dt.date(2026, 3, 2),
                           progress=events.append, sleep=lambda s: None)
     assert report.ok
     last = {e.phase: e for e in events}
     assert (last["entitlements"].done, last["entitlements"].total, last["entitlements"].created) == (3, 3, 3)
     assert (last["cases"].done, last["cases"].total, last["cases"].created) == (2, 2, 2)  # stamped, not created
     undo_events = []
-    undone = undo(report.journal, sf, progress=undo_events.append)
+    undone = undo(BackfillOptions(undo=Path(report.journal)), sf, progress=undo_events.append)
     assert undone.ok and undone.deleted == 3 and undone.cases_cleared == 2
     assert (undo_events[-1].done, undo_events[-1].total, undo_events[-1].created) == (5, 5, 5)
 
@@ -141,23 +147,23 @@ def test_a_rerun_waits_for_a_bulk_job_the_stopped_run_left_running(fake_org, sf,
         return bulk._info(org, request, match)
     fake_org.routes.insert(0, fake_org.routes.pop())  # ahead of FakeBulk's own handler
 
-    first = run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2),
+    first = run_backfill(project, sf, opts(project, jdir, bulk="always"), today=dt.date(2026, 3, 2),
                          sleep=lambda s: None)
     assert "daily API request limit" in (first.stopped or "")
     writes_before = fake_org.count("bulk")
 
     from slakit.errors import OrgError
     with pytest.raises(OrgError, match="still running") as refused:
-        run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2), sleep=lambda s: None)
+        run_backfill(project, sf, opts(project, jdir, bulk="always"), today=dt.date(2026, 3, 2), sleep=lambda s: None)
     assert first.run_id in str(refused.value) or first.journal in str(refused.value)
     assert fake_org.count("bulk") == writes_before + 1  # one GET of the job's state, no new job
-    dry = run_backfill(project, sf, journal_dir=jdir, dry_run=True, today=dt.date(2026, 3, 2))
+    dry = run_backfill(project, sf, opts(project, jdir, dry_run=True), today=dt.date(2026, 3, 2))
     assert any("still running" in w for w in dry.warnings)
 
     bulk.polls_before_complete = 0  # Salesforce finishes the job
-    second = run_backfill(project, sf, journal_dir=jdir, bulk="always", today=dt.date(2026, 3, 2),
+    second = run_backfill(project, sf, opts(project, jdir, bulk="always"), today=dt.date(2026, 3, 2),
                           sleep=lambda s: None)
     assert second.ok and second.totals()["skipped"] == 4 and second.totals()["created"] == 0
     assert len(fake_org.records["Entitlement"]) == 4
-    undone = undo(first.journal, sf, sleep=lambda s: None)  # the stopped run's job rows are its own
+    undone = undo(BackfillOptions(undo=Path(first.journal)), sf, sleep=lambda s: None)  # the stopped run's job rows are its own
     assert undone.deleted == 4 and fake_org.records["Entitlement"] == {}

@@ -10,6 +10,7 @@ import pytest
 
 from slakit.config import load_project
 from slakit.smoke import run_smoke
+from slakit.smoke.options import SmokeOptions
 from tests.fakes.smoke_org import SmokeOrg
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -32,7 +33,8 @@ def by_name(report, tier):
 def test_late_field_update_and_task_are_waited_for(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, action_delay=40 * 60)
     before = fake_org.count("query")
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, wait_actions=True)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",), wait_actions=True),
+                       now=smoke.now, sleep=smoke.sleep)
     gold = by_name(report, "Gold")
     # Agent Assignment's target is 15:04 (4 smoke minutes); its violation update runs 40 min later
     assert gold[SLA].status == "pass"
@@ -51,8 +53,8 @@ def test_late_field_update_and_task_are_waited_for(project, org_conn, fake_org, 
 
 def test_actions_not_seen_in_time_fail_with_the_wait(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, action_delay=90 * 60)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, wait_actions=True,
-                       actions_timeout=20 * 60)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",), wait_actions=True, actions_timeout=20 * 60),
+                       now=smoke.now, sleep=smoke.sleep)
     gold = by_name(report, "Gold")
     assert gold[SLA].status == "fail" and gold[TASK].status == "fail"
     assert gold[SLA].observed.startswith("not seen after 20 min")
@@ -62,7 +64,8 @@ def test_actions_not_seen_in_time_fail_with_the_wait(project, org_conn, fake_org
 
 def test_success_action_on_the_completed_case(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, action_delay=10 * 60)
-    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep, wait_actions=True)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Platinum",), wait_actions=True),
+                       now=smoke.now, sleep=smoke.sleep)
     check = by_name(report, "Platinum")["action: Resolution_Met_At__c = a timestamp (Resolution on_success)"]
     assert check.status == "pass" and "on the complete case" in check.expected
 

@@ -11,6 +11,7 @@ import pytest
 from slakit.config import load_project
 from slakit.errors import DeployError
 from slakit.smoke import SmokeInterrupted, run_smoke
+from slakit.smoke.options import SmokeOptions
 from tests.fakes.evaluate import QueryError
 from tests.fakes.smoke_org import SmokeOrg
 
@@ -35,7 +36,7 @@ def by_name(report, tier):
 
 def test_stamping_failure_is_reported_and_the_rest_skipped(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, stamping=False)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     gold = by_name(report, "Gold")
     stamped = gold["stamping flow set the entitlement"]
     assert stamped.status == "fail"
@@ -53,7 +54,7 @@ def test_stamping_failure_is_reported_and_the_rest_skipped(project, org_conn, fa
 
 def test_target_mismatch_reports_both_values(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, target_skew_minutes=7)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     target = by_name(report, "Gold")["Agent Assignment: target date"]
     assert target.status == "fail"
     # the fake org's clock starts at 2026-03-02 15:00 UTC; 4 smoke minutes on 24/7 hours -> 15:04
@@ -76,7 +77,8 @@ def test_one_tier_failing_setup_does_not_stop_the_others(project, org_conn, fake
         return []
 
     fake_org.validators["Entitlement"].append(no_gold)
-    report = run_smoke(project, org_conn, tiers=["Gold", "Platinum"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold", "Platinum")),
+                       now=smoke.now, sleep=smoke.sleep)
     gold, plat = by_name(report, "Gold"), by_name(report, "Platinum")
     assert gold["create fixtures"].status == "error"
     assert gold["create fixtures"].message == \
@@ -103,7 +105,7 @@ def test_cleanup_after_the_org_fails_midway(project, org_conn, fake_org, mdapi, 
             org.query_hooks.append(hook)
 
     fake_org.on_query(r"FROM CaseMilestone", milestones)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     gold = by_name(report, "Gold")
     assert gold["violations"].status == "error"
     assert gold["violations"].message == "reading case milestones: the org's daily API request limit is exhausted"
@@ -123,7 +125,7 @@ def test_ctrl_c_cleans_up_then_stops(project, org_conn, fake_org, mdapi, no_slee
         smoke.sleep(seconds)
 
     with pytest.raises(SmokeInterrupted) as err:
-        run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=sleep)
+        run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=sleep)
     report = err.value.report
     assert report.interrupted and not report.ok
     assert by_name(report, "")["cleanup"].status == "pass"
@@ -133,7 +135,8 @@ def test_ctrl_c_cleans_up_then_stops(project, org_conn, fake_org, mdapi, no_slee
 
 def test_keep_leaves_the_records_and_says_how_to_find_them(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
-    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep, keep=True)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Platinum",), keep=True),
+                       now=smoke.now, sleep=smoke.sleep)
     cleanup = by_name(report, "")["cleanup"]
     assert cleanup.status == "skip" and report.tag in cleanup.message
     assert report.cleanup.kept and len(report.cleanup.left) == 5
@@ -148,7 +151,7 @@ def test_failed_deploy_raises_and_creates_nothing(project, org_conn, fake_org, m
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
     mdapi.fail("EntitlementProcess", "gold smoke", "Invalid time trigger", line=17)
     with pytest.raises(DeployError) as err:
-        run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+        run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     assert "EntitlementProcess gold smoke: Invalid time trigger" in str(err.value)
     assert leftovers(fake_org) == {}
 
@@ -167,7 +170,8 @@ def test_a_smoke_process_tied_to_a_real_tier_stops_the_run(project, org_conn, fa
         for rec in fake_org.find("SlaProcess", Name="Gold Smoke"):
             rec["VersionMaster"] = fake_org.get_record(real)["VersionMaster"]
 
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, deploy=deploy)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)),
+                       now=smoke.now, sleep=smoke.sleep, deploy=deploy)
     assert len(deployed) == 1
     apart = by_name(report, "")["smoke processes stay apart from the real tiers"]
     assert apart.status == "fail" and "5525g0000000999" in apart.observed
@@ -179,7 +183,7 @@ def test_without_a_case_queue_the_owner_checks_are_skipped_not_failed(project, o
     # cases then start owned by the API user, so the completion flow may complete Agent
     # Assignment at once on both cases: neither its trigger nor its violation can be tested
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, queue=False)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     gold = by_name(report, "Gold")
     why = "no queue takes Cases in this org: the cases cannot start on a queue"
     owner = gold["Agent Assignment: completes when we assign the case from a queue to a user"]
@@ -194,7 +198,7 @@ def test_records_that_cannot_be_deleted_fail_the_run_and_are_named(project, org_
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
     # the first two delete calls (the comment, then the cases) fail per record, as locked rows would
     fake_org.fail_next(2, "UNABLE_TO_LOCK_ROW", kinds=("collection_delete",), per_record=True)
-    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Platinum",)), now=smoke.now, sleep=smoke.sleep)
     cleanup = by_name(report, "")["cleanup"]
     cases = report.cleanup.created["Case"]
     assert cleanup.status == "fail"
@@ -209,7 +213,7 @@ def test_records_that_cannot_be_deleted_fail_the_run_and_are_named(project, org_
 def test_a_failed_child_delete_is_moot_once_its_case_is_gone(project, org_conn, fake_org, mdapi, no_sleep):
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
     fake_org.fail_next(1, "UNABLE_TO_LOCK_ROW", kinds=("collection_delete",), per_record=True)  # the comment
-    report = run_smoke(project, org_conn, tiers=["Platinum"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Platinum",)), now=smoke.now, sleep=smoke.sleep)
     assert by_name(report, "")["cleanup"].status == "pass"  # deleting its case took the comment too
     assert report.cleanup.left == [] and report.ok
 
@@ -217,7 +221,7 @@ def test_a_failed_child_delete_is_moot_once_its_case_is_gone(project, org_conn, 
 def test_criteria_milestone_starts_at_the_criteria_update(project, org_conn, fake_org, mdapi, no_sleep):
     """L2 Dwell (applies_when) is set up 2 minutes after the insert; its clock starts there."""
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     target = by_name(report, "Gold")["L2 Dwell: target date"]
     assert target.status == "pass", target
     # the fake org's clock starts at 15:00; the criteria update runs at 15:02; 20 smoke minutes
@@ -234,8 +238,8 @@ def test_criteria_milestone_started_at_creation_is_caught(project, org_conn, fak
         bundled.read_text().replace("{{ m.use_criteria_start | xmlbool }}", "false"))
     (tmp_path / "tiers.yml").write_text((DATA / "acceptance.yml").read_text())
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES)
-    report = run_smoke(load_project(tmp_path / "tiers.yml"), org_conn, tiers=["Gold"], now=smoke.now,
-                       sleep=smoke.sleep)
+    report = run_smoke(load_project(tmp_path / "tiers.yml"), org_conn, SmokeOptions(tier=("Gold",)),
+                       now=smoke.now, sleep=smoke.sleep)
     target = by_name(report, "Gold")["L2 Dwell: target date"]
     assert target.status == "fail"
     assert "alone case: 2026-03-02 15:20:00Z (-120s)" in target.observed
@@ -247,7 +251,8 @@ def test_milestones_complete_in_the_save_at_the_events_own_time(project, org_con
     event's time (issue 11 item 8): the close completes Resolution at ClosedDate, in the same save
     (before the process exit); the public comment completes First Response at its CreatedDate."""
     smoke = SmokeOrg(fake_org, mdapi, completions=RULES, completion_delay=30)
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep, keep=True)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",), keep=True),
+                       now=smoke.now, sleep=smoke.sleep)
     assert report.ok, [c for c in report.checks if c.failed]
     [case] = [c for c in fake_org.find("Case") if c["Subject"].endswith("Gold complete")]
     done = {fake_org.get_record(m["MilestoneTypeId"])["Name"]: m for m in fake_org.find("CaseMilestone", CaseId=case["Id"])}

@@ -11,6 +11,7 @@ import pytest
 from slakit.config import load_project
 from slakit.errors import GuardError
 from slakit.smoke import run_smoke
+from slakit.smoke.options import SmokeOptions
 from tests.fakes.smoke_org import SmokeOrg
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -38,7 +39,7 @@ def leftovers(org):
 
 
 def test_gold_passes_and_leaves_nothing_behind(project, org_conn, smoke, mdapi, fake_org, no_sleep):
-    report = run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+    report = run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     gold = statuses(report, "Gold")
     assert gold == {
         "stamping flow set the entitlement": "pass",
@@ -92,7 +93,7 @@ def test_gold_passes_and_leaves_nothing_behind(project, org_conn, smoke, mdapi, 
 def test_production_is_refused_before_anything_happens(project, org_conn, smoke, fake_org, mdapi):
     fake_org.get_record(fake_org.org_id)["IsSandbox"] = False
     with pytest.raises(GuardError) as err:
-        run_smoke(project, org_conn, tiers=["Gold"], now=smoke.now, sleep=smoke.sleep)
+        run_smoke(project, org_conn, SmokeOptions(tier=("Gold",)), now=smoke.now, sleep=smoke.sleep)
     assert "production" in str(err.value)
     assert mdapi.deploys == [] and leftovers(fake_org) == {}
     assert fake_org.counts()["query"] == 1  # only the Organization read

@@ -9,6 +9,7 @@ from lxml import etree
 
 from slakit.config import load_project
 from slakit.render.registry import all_components
+from slakit.smoke.options import SmokeOptions
 from slakit.smoke.package import build_package
 from slakit.smoke.variant import smoke_variant
 
@@ -24,7 +25,7 @@ def members(folder: Path) -> dict[str, list[str]]:
 
 def test_smoke_package_never_names_a_real_component(tmp_path):
     project = load_project(DATA / "acceptance.yml")
-    variant = smoke_variant(project, ["Gold"])
+    variant = smoke_variant(project, SmokeOptions(tier=("Gold",)))
     pkg = build_package(variant, tmp_path / "pkg")
     got = members(tmp_path / "pkg")
     assert got == pkg.members

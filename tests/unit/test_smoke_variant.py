@@ -10,6 +10,7 @@ import pytest
 
 from slakit.config import load_project
 from slakit.errors import UsageError
+from slakit.smoke.options import SmokeOptions
 from slakit.smoke.variant import SMOKE_HOURS_NAME, exact_for, scaled_limit, smoke_variant
 
 ACCEPTANCE = Path(__file__).resolve().parents[1] / "data" / "acceptance.yml"
@@ -34,7 +35,7 @@ def test_every_tier_gets_a_smoke_process_and_smoke_milestone_types(project):
 
 
 def test_limits_are_the_smallest_minutes_keeping_warnings_whole(project):
-    v = smoke_variant(project, ["Gold"], minutes=4)
+    v = smoke_variant(project, SmokeOptions(tier=("Gold",), minutes=4))
     gold = v.project.tier("Gold Smoke")
     by_name = {m.name: m for m in gold.milestones}
     # 50/75/90% of L minutes are whole minutes only when L is a multiple of 20 (L/2, L/4, L/10)
@@ -76,28 +77,30 @@ def test_fields_written_by_actions_are_not_rendered_again(project):
 
 def test_the_real_project_is_unchanged(project):
     before = [(t.name, t.business_hours, [m.time_limit_minutes for m in t.milestones]) for t in project.tiers]
-    smoke_variant(project, minutes=7)
+    smoke_variant(project, SmokeOptions(minutes=7))
     after = [(t.name, t.business_hours, [m.time_limit_minutes for m in t.milestones]) for t in project.tiers]
     assert before == after
     assert project.tier("Gold").milestones[0].time_limit_minutes == 240
 
 
 def test_tier_selection_is_case_insensitive_and_keeps_file_order(project):
-    v = smoke_variant(project, ["standard", "GOLD"])
+    v = smoke_variant(project, SmokeOptions(tier=("standard", "GOLD")))
     assert [t.name for t in v.project.tiers] == ["Gold Smoke", "Standard Smoke"]
     assert v.tier_names == {"Gold": "Gold Smoke", "Standard": "Standard Smoke"}
 
 
 def test_unknown_tier_is_a_usage_error(project):
     with pytest.raises(UsageError) as err:
-        smoke_variant(project, ["Bronze"])
+        smoke_variant(project, SmokeOptions(tier=("Bronze",)))
     assert err.value.exit_code == 2
     assert "Bronze" in str(err.value) and "Platinum, Gold, Standard" in str(err.value)
 
 
-def test_minutes_below_one_is_a_usage_error(project):
-    with pytest.raises(UsageError):
-        smoke_variant(project, minutes=0)
+def test_minutes_below_one_is_a_usage_error():
+    # checked once, by the options smoke_variant takes (a direct caller cannot pass 0 minutes)
+    with pytest.raises(UsageError) as err:
+        SmokeOptions(minutes=0)
+    assert err.value.lines() == ["--minutes: --minutes must be at least 1"]
 
 
 def test_a_real_tier_named_like_a_smoke_tier_is_refused(tmp_path):
@@ -114,7 +117,7 @@ def test_a_real_tier_named_like_a_smoke_tier_is_refused(tmp_path):
             entitlement: {accounts: "Name != null"}
     """))
     with pytest.raises(UsageError) as err:
-        smoke_variant(load_project(path), ["Gold"])
+        smoke_variant(load_project(path), SmokeOptions(tier=("Gold",)))
     assert "Gold Smoke" in str(err.value)
 
 
@@ -127,7 +130,7 @@ def test_uneven_warnings_are_noted(tmp_path):
               - {name: First Response, time_limit: 1h, completes_when: first_response, warnings: [33%]}
             entitlement: {accounts: "Name != null"}
     """))
-    v = smoke_variant(load_project(path), minutes=4)
+    v = smoke_variant(load_project(path), SmokeOptions(minutes=4))
     (scaled,) = v.milestones
     assert (scaled.minutes, scaled.exact) == (4, False)
     # 67% of 4 minutes is 2.68 minutes before the target, rounded up (fires no later than asked)

@@ -1,8 +1,9 @@
 """Backfill entitlements on existing accounts (and stamp open cases), reversibly.
 
-    report = run_backfill(project, sf, dry_run=True)          # the plan: counts per tier, samples
-    report = run_backfill(project, sf, cases=True, confirm=ask)
-    undo(".slakit/journal/<run>.jsonl", sf)
+    opts = BackfillOptions(tiers=Path("tiers.yml"), dry_run=True)  # checked once (backfill/options.py)
+    report = run_backfill(project, sf, opts)                        # the plan: counts per tier, samples
+    report = run_backfill(project, sf, BackfillOptions(tiers=path, cases=True), confirm=ask)
+    undo(BackfillOptions(undo=Path(".slakit/journal/<run>.jsonl")), sf)
 
 Modules: preflight (org readiness), plan (SOQL, records, dates), apply (orchestration,
 collections path), apply_bulk + bulk (Bulk API 2.0), cases (stamping), journal (JSON lines,

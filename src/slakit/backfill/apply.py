@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from slakit.backfill.collections import CollectionWriter
@@ -34,8 +33,9 @@ from slakit.salesforce import CASE
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
+    from slakit.backfill.options import BackfillOptions
+
 BULK_THRESHOLD = 2_000
-MODES = ("auto", "always", "never")
 
 
 def choose_mode(bulk: str, planned: int, threshold: int = BULK_THRESHOLD) -> str:
@@ -49,51 +49,30 @@ def choose_mode(bulk: str, planned: int, threshold: int = BULK_THRESHOLD) -> str
     return "bulk" if planned > threshold else "collections"
 
 
-def parse_start(start: str | dt.date | None, today: dt.date | None = None) -> dt.date:
-    if start is None:
-        return today or dt.date.today()
-    if isinstance(start, dt.datetime):
-        return start.date()
-    if isinstance(start, dt.date):
-        return start
-    try:
-        return dt.date.fromisoformat(str(start))
-    except ValueError:
-        raise UsageError(f"--start '{start}' is not a date", hint="use YYYY-MM-DD") from None
+def run_backfill(project: Project, sf: Salesforce, opts: BackfillOptions, *, progress: ProgressFn | None = None,
+                 confirm: ConfirmFn | None = None, org_name: str | None = None, today: dt.date | None = None,
+                 sleep=None, retry: RetryPolicy | None = None, bulk_threshold: int = BULK_THRESHOLD,
+                 samples: int = 5, now=None) -> BackfillReport:
+    """Create the missing entitlements of `project`'s tiers in the org behind `sf`, as `opts` (the
+    checked options of `slakit backfill` / slakit_backfill: tiers, dry run, cases, batch size,
+    bulk mode, start date, journal folder, sla start) say.
 
-
-def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = None, dry_run: bool = False,
-                 cases: bool = False, batch_size: int = 200, bulk: str = "auto",
-                 start: str | dt.date | None = None, journal_dir: str | Path = ".slakit/journal",
-                 progress: ProgressFn | None = None, confirm: ConfirmFn | None = None,
-                 org_name: str | None = None, today: dt.date | None = None, sleep=None,
-                 retry: RetryPolicy | None = None, bulk_threshold: int = BULK_THRESHOLD,
-                 samples: int = 5, now=None, sla_start: str = "now") -> BackfillReport:
-    """Create the missing entitlements of `project`'s tiers in the org behind `sf`.
-
-    StartDate defaults to today *in the running user's time zone* (OAuth userinfo `zoneinfo`), the
-    day SOQL's TODAY and the entitlement Status use - not the client's date: a consultant in
-    Europe backfilling a US org after midnight would otherwise create entitlements that start
-    tomorrow (Status Inactive, so `--cases` could stamp nothing). `today` overrides it; `now`
-    (a callable returning an aware datetime) replaces the clock in tests.
+    StartDate (`opts.start`) defaults to today *in the running user's time zone* (OAuth userinfo
+    `zoneinfo`), the day SOQL's TODAY and the entitlement Status use - not the client's date: a
+    consultant in Europe backfilling a US org after midnight would otherwise create entitlements
+    that start tomorrow (Status Inactive, so `--cases` could stamp nothing). `today` overrides it;
+    `now` (a callable returning an aware datetime) replaces the clock in tests.
     `confirm(question) -> bool` is asked before writing to a production org (None = refuse).
-    Raises OrgError (preflight problems, refused requests), UsageError (bad options), GuardError
+    Raises OrgError (preflight problems, refused requests), UsageError (an unknown tier), GuardError
     (production without confirmation callback). A stopped run (`report.stopped`) resumes with a
-    plain re-run. `sla_start` (`--cases`): `now` starts stamped cases' clocks at the stamp
+    plain re-run. `opts.sla_start` (`--cases`): `now` starts stamped cases' clocks at the stamp
     (Case.SlaStartDate = the time of the update), `created` at their CreatedDate.
     """
-    from slakit.backfill.storm import SLA_STARTS, count_violated
+    from slakit.backfill.storm import count_violated
 
-    if sla_start not in SLA_STARTS:
-        raise UsageError(f"--sla-start '{sla_start}' is not one of {', '.join(SLA_STARTS)}")
+    dry_run, cases, sla_start = opts.dry_run, opts.cases, opts.sla_start
     clock_now = now or (lambda: dt.datetime.now(dt.timezone.utc))
-    if bulk not in MODES:
-        raise UsageError(f"--bulk '{bulk}' is not one of {', '.join(MODES)}")
-    if not 1 <= int(batch_size) <= 200:
-        raise UsageError(f"--batch-size {batch_size} is out of range", hint="sObject Collections take 1 to 200")
-    selected = select_tiers(project, tiers)
-    if start is not None:
-        start_date = parse_start(start)
+    selected = select_tiers(project, list(opts.tier) or None)
     policy = retry or RetryPolicy(sleep=sleep)
     if sleep is not None and policy.sleep is None:
         policy.sleep = sleep
@@ -101,8 +80,7 @@ def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = 
 
     with counting_calls(sf) as calls, request_timeout(sf):
         org = org_info(sf)
-        if start is None:
-            start_date = today or org_today(sf, now)
+        start_date = opts.start_date or today or org_today(sf, now)
         targets, createable, notes = preflight(sf, project, selected, org_name=org_name, cases=cases)
         results = {t.name: TierResult(t.name) for t in selected}
         for tier in selected:
@@ -121,9 +99,9 @@ def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = 
                     count_violated(sf, project, target, res, clock_now(), sla_start)
         except Stop as stop:  # pragma: no cover - limits during counting
             raise OrgError(stop.reason) from None
-        running_jobs(sf, Path(journal_dir), org, report, policy, sleep)
+        running_jobs(sf, opts.journal_dir, org, report, policy, sleep)
         planned = sum(r.planned for r in results.values())
-        report.mode = choose_mode(bulk, planned, bulk_threshold)
+        report.mode = choose_mode(opts.bulk, planned, bulk_threshold)
         _usage_warning(sf, report, planned)
         if dry_run:
             report.api_calls = dict(calls)
@@ -137,8 +115,8 @@ def run_backfill(project: Project, sf: Salesforce, *, tiers: list[str] | None = 
         if planned == 0 and not any(r.cases_planned for r in results.values()):
             report.api_calls = dict(calls)
             return report
-        _execute(sf, project, report, targets, results, createable, start_date, cases, batch_size,
-                 policy, Path(journal_dir), org_name, progress, sleep, clock_now)
+        _execute(sf, project, report, targets, results, createable, start_date, cases, opts.batch_size,
+                 policy, opts.journal_dir, org_name, progress, sleep, clock_now)
         report.api_calls = dict(calls)
     return report
 

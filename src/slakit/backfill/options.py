@@ -1,14 +1,28 @@
-"""The options of `slakit backfill` and the slakit_backfill task, checked once (see slakit.options)."""
+"""The options of `slakit backfill` and the slakit_backfill task, checked once (see slakit.options).
+
+`run_backfill` and `undo` take the object itself, so their values are the checked ones: the domain
+keeps no second copy of these checks.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from slakit.backfill.apply import MODES, parse_start
 from slakit.backfill.storm import SLA_STARTS
 from slakit.errors import UsageError
 from slakit.options import Options, option
+
+MODES = ("auto", "always", "never")  # --bulk
+
+
+def parse_start(start: str) -> dt.date:
+    """`--start` as a date (YYYY-MM-DD)."""
+    try:
+        return dt.date.fromisoformat(str(start))
+    except ValueError:
+        raise UsageError(f"--start '{start}' is not a date", hint="use YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)
@@ -40,3 +54,8 @@ class BackfillOptions(Options):
             raise UsageError("--undo takes a journal, not a tiers file", hint="slakit backfill --undo FILE --org X")
         if self.undo is None and self.tiers is None:
             raise UsageError("missing TIERS", hint="slakit backfill tiers.yml --org uat [--dry-run]")
+
+    @property
+    def start_date(self) -> dt.date | None:
+        """`--start` as the date it was checked to be (None: the org's today)."""
+        return None if self.start is None else parse_start(self.start)

@@ -1,4 +1,4 @@
-"""`undo(journal, sf)`: reverse one backfill run exactly.
+"""`undo(BackfillOptions(undo=journal), sf)`: reverse one backfill run exactly.
 
 1. Refuse when the journal belongs to another org (Organization Id in its start line).
 2. Clear the case stamps the run set - only where the case still points at the entitlement the
@@ -12,7 +12,6 @@ API 2.0 delete job above the bulk threshold.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.bulk import BulkClient, CsvSpool, run_job, split_error
@@ -22,12 +21,14 @@ from slakit.backfill.model import ConfirmFn, Failure, ProgressEvent, ProgressFn,
 from slakit.backfill.plan import batched
 from slakit.backfill.retry import RetryPolicy, Stop, counting_calls, request_timeout
 from slakit.backfill.stream import query_all
-from slakit.errors import GuardError, UsageError
+from slakit.errors import GuardError
 from slakit.org.guard import confirm_production
 from slakit.salesforce import CASE
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
+
+    from slakit.backfill.options import BackfillOptions
 
 GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
 
@@ -54,16 +55,17 @@ def _unfinished_jobs(path) -> list[str]:
     return [j for j in started if j not in done]
 
 
-def undo(journal_path: str | Path, sf: Salesforce, *, dry_run: bool = False, confirm: ConfirmFn | None = None,
-         progress: ProgressFn | None = None, batch_size: int = 200, bulk: str = "auto", sleep=None,
+def undo(opts: BackfillOptions, sf: Salesforce, *, confirm: ConfirmFn | None = None,
+         progress: ProgressFn | None = None, sleep=None,
          retry: RetryPolicy | None = None, bulk_threshold: int | None = None) -> UndoReport:
-    """Delete what the journaled run created and clear the case stamps it set."""
-    from slakit.backfill.apply import BULK_THRESHOLD, MODES
+    """Delete what the run journaled in `opts.undo` created and clear the case stamps it set
+    (`opts`: the checked options of `slakit backfill --undo`; dry run, batch size, bulk mode)."""
+    from slakit.backfill.apply import BULK_THRESHOLD
     from slakit.org.guard import org_info
 
-    if bulk not in MODES:
-        raise UsageError(f"--bulk '{bulk}' is not one of {', '.join(MODES)}")
-    path = Path(journal_path)
+    if opts.undo is None:
+        raise TypeError("undo needs BackfillOptions(undo=JOURNAL)")
+    path, dry_run, batch_size, bulk = opts.undo, opts.dry_run, opts.batch_size, opts.bulk
     header = journal_header(path)
     policy = retry or RetryPolicy(sleep=sleep)
     threshold = BULK_THRESHOLD if bulk_threshold is None else bulk_threshold

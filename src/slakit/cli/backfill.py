@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from slakit.cli.common import console, emit_json, err_console
+
+if TYPE_CHECKING:
+    from slakit.backfill.options import BackfillOptions
 
 
 class _Bar:
@@ -161,7 +164,7 @@ def register(app: typer.Typer) -> None:
                                batch_size=batch_size, bulk=bulk, yes=yes, start=start, sla_start=sla_start,
                                undo=undo_journal, journal_dir=journal_dir)
         if opts.undo is not None:
-            _undo(opts.undo, org, opts.dry_run, json_out, opts.batch_size, opts.bulk, opts.yes)
+            _undo(opts, org, json_out)
             return
         assert opts.tiers is not None  # BackfillOptions: TIERS or --undo
         from slakit.backfill import run_backfill
@@ -170,14 +173,10 @@ def register(app: typer.Typer) -> None:
         from slakit.org.connect import connect_project
 
         project = load_project(opts.tiers)
-        tiers = list(opts.tier) or None
-        select_tiers(project, tiers)  # a wrong --tier is a usage error before the org is read
+        select_tiers(project, list(opts.tier) or None)  # a wrong --tier is a usage error before the org is read
         conn = connect_project(org, project)
         with _Bar(enabled=not opts.dry_run) as bar:
-            report = run_backfill(project, conn.sf, tiers=tiers, dry_run=opts.dry_run, cases=opts.cases,
-                                  batch_size=opts.batch_size, bulk=opts.bulk, start=opts.start,
-                                  journal_dir=opts.journal_dir, progress=bar, confirm=_confirm(opts.yes),
-                                  org_name=org, sla_start=opts.sla_start)
+            report = run_backfill(project, conn.sf, opts, progress=bar, confirm=_confirm(opts.yes), org_name=org)
         if json_out:
             emit_json(report.as_dict())
         else:
@@ -186,17 +185,17 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 
-def _undo(journal: Path, org: str, dry_run: bool, json_out: bool, batch_size: int, bulk: str, yes: bool) -> None:
+def _undo(opts: BackfillOptions, org: str, json_out: bool) -> None:
     from slakit.backfill import undo
     from slakit.backfill.journal import journal_header
     from slakit.org.connect import connect_project
     from slakit.salesforce import DEFAULT_API_VERSION
 
-    header = journal_header(journal)
+    assert opts.undo is not None  # the caller checked
+    header = journal_header(opts.undo)
     conn = connect_project(org, None, api_version=str(header.get("api_version") or DEFAULT_API_VERSION))
-    with _Bar(enabled=not dry_run) as bar:
-        report = undo(journal, conn.sf, dry_run=dry_run, confirm=_confirm(yes), progress=bar,
-                      batch_size=batch_size, bulk=bulk)
+    with _Bar(enabled=not opts.dry_run) as bar:
+        report = undo(opts, conn.sf, confirm=_confirm(opts.yes), progress=bar)
     if json_out:
         emit_json(report.as_dict())
     else:

@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
         confirm = (lambda q: typer.confirm(q, default=False, err=True)) if sys.stdin.isatty() else None
         with err_console.status("connecting", spinner="dots") as status:
             result = deploy_tiers(opts.tiers, org, rendered_dir=opts.rendered_dir, check_only=opts.check_only,
-                                  test_level=opts.test_level, yes=opts.yes, confirm=confirm,
+                                  test_level=opts.level, yes=opts.yes, confirm=confirm,
                                   on_progress=lambda text: status.update(text))
         if json_out:
             emit_result(result.as_dict())

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from slakit.render import render_project
 
         project = load_project(opts.tiers)
-        result = render_project(project, opts.out, fmt=opts.fmt, validate=opts.validate, force=opts.force)
+        result = render_project(project, opts.out, fmt=opts.format, validate=opts.validate, force=opts.force)
         if json_out:
             emit_result({"tiers": str(tiers), **result.as_dict()})
             return

@@ -79,9 +79,7 @@ def register(app: typer.Typer) -> None:
                 def progress(text: str) -> None:
                     status.update(text)
 
-                report = smoke_tiers(opts.tiers, org, tiers=list(opts.tier) or None, minutes=opts.minutes,
-                                     wait_actions=opts.wait_actions, actions_timeout=opts.actions_timeout,
-                                     keep=opts.keep, progress=progress)
+                report = smoke_tiers(opts, org, progress=progress)
         except SmokeInterrupted as exc:
             report = exc.report
             if junit:

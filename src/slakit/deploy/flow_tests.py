@@ -23,6 +23,7 @@ from slakit.org.soql import query_list, soql
 from slakit.render.apex import CLASS_NAME
 
 if TYPE_CHECKING:
+    from slakit.deploy.metadata import TestLevel
     from simple_salesforce import Salesforce
 
 FIX = ("turn on Setup > Process Automation Settings > 'Deploy processes and flows as active' and deploy again, "
@@ -30,7 +31,7 @@ FIX = ("turn on Setup > Process Automation Settings > 'Deploy processes and flow
 
 
 def test_options(phase_members: dict[str, list[str]], *, production: bool,
-                 test_level: str | None) -> tuple[str | None, list[str]]:
+                 test_level: TestLevel | None) -> tuple[TestLevel | None, list[str]]:
     """(test level, specified tests) for one phase: RunSpecifiedTests with the flow test class on
     production (or when asked for) in the phase that carries it; a phase without it never gets
     RunSpecifiedTests (nothing to specify); any other explicit level is kept."""

@@ -12,7 +12,7 @@ import logging
 import re
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Literal
 from xml.dom.minidom import Element
 
 from slakit.errors import DeployError, Problem
@@ -21,7 +21,8 @@ from slakit.org.errors import ENTITLEMENTS_OFF, is_entitlements_off
 if TYPE_CHECKING:
     from slakit.org.connect import OrgConnection
 
-TEST_LEVELS = ("NoTestRun", "RunLocalTests", "RunAllTestsInOrg", "RunSpecifiedTests")
+TestLevel = Literal["NoTestRun", "RunLocalTests", "RunAllTestsInOrg", "RunSpecifiedTests"]
+TEST_LEVELS: tuple[TestLevel, ...] = ("NoTestRun", "RunLocalTests", "RunAllTestsInOrg", "RunSpecifiedTests")
 Progress = Callable[[str], None]
 
 
@@ -80,7 +81,7 @@ def component_problems(xml: bytes, folder: str | None = None) -> list[Problem]:
 
 
 def deploy_folder(conn: OrgConnection, folder: str | Path, *, api_version: str, check_only: bool = False,
-                  test_level: str | None = None, specified_tests: list[str] | None = None,
+                  test_level: TestLevel | None = None, specified_tests: list[str] | None = None,
                   on_progress: Progress | None = None, shown_folder: str | None = None) -> dict:
     """Deploy one Metadata API folder (with package.xml) through CumulusCI's Deploy task."""
     from cumulusci.core.config import TaskConfig
@@ -88,8 +89,6 @@ def deploy_folder(conn: OrgConnection, folder: str | Path, *, api_version: str, 
     from cumulusci.salesforce_api.exceptions import MetadataApiError
     from cumulusci.tasks.salesforce import Deploy
 
-    if test_level and test_level not in TEST_LEVELS:
-        raise DeployError(f"unknown test level '{test_level}'", hint="use one of " + ", ".join(TEST_LEVELS))
     _use_api_version(conn, api_version)
     options = {"path": str(folder), "check_only": check_only, "unmanaged": True, "namespaced_org": False}
     if test_level:

@@ -1,12 +1,14 @@
 """The options of `slakit deploy` / `slakit plan` and the slakit_deploy task, checked once (see
-slakit.options)."""
+slakit.options). deploy_project takes the test level as `TestLevel`, made by `level` after the
+check: it keeps no check of its own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from slakit.deploy.metadata import TEST_LEVELS
+from slakit.deploy.metadata import TEST_LEVELS, TestLevel
 from slakit.options import Options, option
 
 
@@ -25,3 +27,8 @@ class DeployOptions(Options):
                                  f"{self.spelled('rendered_dir')} DIR")
         if self.test_level is not None:
             self.choose("test_level", TEST_LEVELS)
+
+    @property
+    def level(self) -> TestLevel | None:
+        """`--test-level` as deploy_project takes it (checked above)."""
+        return cast("TestLevel | None", self.test_level)

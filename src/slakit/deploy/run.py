@@ -21,7 +21,7 @@ from slakit.deploy import flow_tests as FT
 from slakit.deploy import hours_merge as HM
 from slakit.deploy import plan as P
 from slakit.deploy.folder import load_folder
-from slakit.deploy.metadata import Progress, deploy_folder, retrieve
+from slakit.deploy.metadata import Progress, TestLevel, deploy_folder, retrieve
 from slakit.deploy.package import split_phases
 from slakit.deploy.preflight import require, run_preflight
 from slakit.errors import GuardError
@@ -87,7 +87,7 @@ def guard_production(conn: OrgConnection, *, yes: bool, confirm: Callable[[str],
 
 def deploy_project(conn: OrgConnection, project: Project | None = None, *, rendered_dir: str | Path | None = None,
                    check_only: bool = False,
-                   test_level: str | None = None, yes: bool = False, confirm: Callable[[str], bool] | None = None,
+                   test_level: TestLevel | None = None, yes: bool = False, confirm: Callable[[str], bool] | None = None,
                    on_progress: Progress | None = None) -> DeployResult:
     info = guard_production(conn, yes=yes or check_only, confirm=confirm)
     production = info.get("IsSandbox") is False

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
+    from slakit.render.options import Format
 
 
-def render_project(project: Project, out_dir, fmt: str = "mdapi", validate: bool = True, force: bool = False):
+def render_project(project: Project, out_dir, fmt: Format = "mdapi", validate: bool = True, force: bool = False):
     """Render every component, validate it against the Metadata API schema, and atomically
     replace `out_dir`. Returns a `RenderResult`; raises `RenderError`."""
     from slakit.render.writer import render_project as _render

@@ -1,13 +1,19 @@
-"""The options of `slakit render` and the slakit_render task, checked once (see slakit.options)."""
+"""The options of `slakit render` and the slakit_render task, checked once (see slakit.options).
+
+The renderer takes the format as `Format`, which only `RenderOptions.format` (after the check)
+and literal callers produce: it keeps no check of its own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, cast
 
 from slakit.options import Options, option
 
-FORMATS = ("mdapi", "source")
+Format = Literal["mdapi", "source"]
+FORMATS: tuple[Format, ...] = ("mdapi", "source")
 
 
 @dataclass(frozen=True)
@@ -22,3 +28,8 @@ class RenderOptions(Options):
         if self.fmt not in FORMATS:
             name = self.spelled("fmt")
             self.refuse("fmt", f"{name} '{self.fmt}' is not mdapi or source")
+
+    @property
+    def format(self) -> Format:
+        """`--format` as the renderer takes it (checked above)."""
+        return cast(Format, self.fmt)

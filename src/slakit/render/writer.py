@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 from slakit.errors import Problem, RenderError
 from slakit.render.manifest import MANIFEST, RenderedPackage
 from slakit.render.manifest import build as build_package
+from slakit.render.options import Format
 from slakit.render.package_xml import MARKER, package_xml
 
 if TYPE_CHECKING:
     from slakit.config.project import Project
 
-FORMATS = ("mdapi", "source")
 SOURCE_PACKAGE_DIR = "force-app"
 SOURCE_PREFIX = f"{SOURCE_PACKAGE_DIR}/main/default"
 SOURCE_MARKER = ".slakit-render"
@@ -52,7 +52,7 @@ class RenderResult:
                 "files": self.files, "files_by_type": self.by_type, "members": self.members}
 
 
-def render_files(project: Project, fmt: str = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
+def render_files(project: Project, fmt: Format = "mdapi", validate: bool = True) -> tuple[dict[str, bytes], dict, dict]:
     """Render in memory: ({relative path: bytes} as written, members by type, files per type)."""
     pkg, files, per_type = _render(project, fmt, validate)
     return files, pkg.members, per_type
@@ -63,15 +63,13 @@ def render_package(project: Project, validate: bool = True) -> RenderedPackage:
     return _render(project, "mdapi", validate)[0]
 
 
-def _render(project: Project, fmt: str, validate: bool) -> tuple[RenderedPackage, dict[str, bytes], dict[str, int]]:
+def _render(project: Project, fmt: Format, validate: bool) -> tuple[RenderedPackage, dict[str, bytes], dict[str, int]]:
     """(package, every file as written: the package's, package.xml and the manifest, files per type)."""
     from slakit.render import xsd
     from slakit.render.env import environment
     from slakit.render.package_xml import members_by_type
     from slakit.render.registry import all_components
 
-    if fmt not in FORMATS:
-        raise RenderError(f"unknown format '{fmt}'", hint="use mdapi or source")
     env = environment(project.root)
     files: dict[str, bytes] = {}
     pairs: list[tuple[str, str]] = []
@@ -115,7 +113,7 @@ def _render(project: Project, fmt: str, validate: bool) -> tuple[RenderedPackage
     return pkg, files, dict(sorted(per_type.items()))
 
 
-def render_project(project: Project, out_dir: str | Path, fmt: str = "mdapi", validate: bool = True,
+def render_project(project: Project, out_dir: str | Path, fmt: Format = "mdapi", validate: bool = True,
                    force: bool = False) -> RenderResult:
     """Render, validate, then atomically replace `out_dir` with the result."""
     out = Path(out_dir)

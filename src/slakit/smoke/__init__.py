@@ -1,7 +1,8 @@
 """Sandbox smoke tests with shortened time limits (`slakit smoke`).
 
     from slakit.smoke import run_smoke
-    report = run_smoke(project, conn, tiers=["Gold"], minutes=4)   # -> SmokeReport
+    from slakit.smoke.options import SmokeOptions
+    report = run_smoke(project, conn, SmokeOptions(tier=("Gold",), minutes=4))   # -> SmokeReport
     write_junit(report, "smoke.xml")
 
 Modules: variant (the renamed, shortened, 24/7 tiers), package (render + keep it apart from the

@@ -27,6 +27,7 @@ from slakit.salesforce import CASE
 from slakit.smoke.fixtures import TAG, Fixtures, new_run_id
 from slakit.smoke.checks import planned_names
 from slakit.smoke.phases import Phases, TierRun
+from slakit.smoke.options import SmokeOptions
 from slakit.smoke.report import Check, SmokeReport
 from slakit.smoke.variant import smoke_variant
 
@@ -85,15 +86,16 @@ def _default_deploy(conn: OrgConnection | Salesforce, say: Callable[[str], None]
     return deploy
 
 
-def run_smoke(project: Project, conn_or_sf: OrgConnection | Salesforce, *, tiers: list[str] | None = None, minutes: int = 4,
-              wait_actions: bool = False,
-              actions_timeout: float = 75 * 60, keep: bool = False, deploy: Callable[[Path], Any] | None = None,
+def run_smoke(project: Project, conn_or_sf: OrgConnection | Salesforce, opts: SmokeOptions | None = None, *,
+              deploy: Callable[[Path], Any] | None = None,
               now: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] | None = None,
               progress: Callable[[str], None] | None = None, render: Callable | None = None,
               run_id: str | None = None) -> SmokeReport:
-    """Smoke-test `project`'s tiers in a sandbox; see the module docstring. Raises GuardError for
-    production, UsageError for bad options, DeployError when the smoke variant does not deploy,
-    SmokeInterrupted (after cleaning up) on Ctrl-C; everything else ends up in the report."""
+    """Smoke-test `project`'s tiers in a sandbox as `opts` (the checked SmokeOptions: tiers,
+    minutes, wait_actions, actions_timeout, keep; None = its defaults) say; see the module docstring.
+    Raises GuardError for production, UsageError for an unknown tier, DeployError when the smoke
+    variant does not deploy, SmokeInterrupted (after cleaning up) on Ctrl-C; everything else ends
+    up in the report."""
     from slakit.org.connect import OrgConnection
     from slakit.org.guard import require_sandbox
 
@@ -105,9 +107,8 @@ def run_smoke(project: Project, conn_or_sf: OrgConnection | Salesforce, *, tiers
     now = now or _utcnow
     sleep = sleep or time.sleep
     say = progress or (lambda message: None)
-    if actions_timeout <= 0:
-        raise UsageError("--actions-timeout must be positive", field="--actions-timeout")
-    variant = smoke_variant(project, tiers, minutes=minutes)
+    opts = opts or SmokeOptions()
+    variant = smoke_variant(project, opts)
     say("checking that the org is a sandbox")
     info = require_sandbox(sf, action="slakit smoke")
     _require_real_deploy(sf, project, variant, conn.name if conn is not None else None)
@@ -128,14 +129,14 @@ def run_smoke(project: Project, conn_or_sf: OrgConnection | Salesforce, *, tiers
     phases = Phases(sf, variant, report, fixtures, now=now, sleep=sleep, say=say)
     try:
         _deploy(variant, deploy, render, report, say, phases)
-        phases.run(wait_actions=wait_actions, actions_timeout=actions_timeout)
+        phases.run(wait_actions=opts.wait_actions, actions_timeout=opts.actions_timeout)
     except KeyboardInterrupt:
         report.interrupted = True
         say("interrupted: cleaning up")
         raise SmokeInterrupted(report) from None
     finally:
         try:
-            _finish(phases, fixtures, report, keep, say)
+            _finish(phases, fixtures, report, opts.keep, say)
         finally:
             counter.detach()
             report.api_calls = counter.n
@@ -215,15 +216,15 @@ def _skip_rest(report: SmokeReport, tr: TierRun) -> None:
             done.add(name)
 
 
-def smoke_tiers(path: str | Path, org: str, **options) -> SmokeReport:
-    """Load tiers.yml at `path`, connect to `org` through CumulusCI's keychain, run `run_smoke`
-    (`options` are run_smoke's keywords)."""
+def smoke_tiers(opts: SmokeOptions, org: str, **kwargs) -> SmokeReport:
+    """Load tiers.yml at `opts.tiers`, connect to `org` through CumulusCI's keychain, run
+    `run_smoke` with `opts` (`kwargs` are run_smoke's other keywords)."""
     from slakit.config import load_project
     from slakit.org.connect import connect_project
 
-    project = load_project(path)
-    smoke_variant(project, options.get("tiers"), minutes=options.get("minutes", 4))  # bad options before the org
-    say = options.get("progress") or (lambda message: None)
+    project = load_project(opts.tiers)
+    smoke_variant(project, opts)  # an unknown tier or a clashing name fails before the org is read
+    say = kwargs.get("progress") or (lambda message: None)
     say(f"connecting to {org}")
     conn = connect_project(org, project)
-    return run_smoke(project, conn, **options)
+    return run_smoke(project, conn, opts, **kwargs)

@@ -26,6 +26,7 @@ from slakit.config.project import BusinessHours, Milestone, Project, Tier, Windo
 from slakit.config.select import select_tiers
 from slakit.config.written import written_fields
 from slakit.errors import UsageError
+from slakit.smoke.options import SmokeOptions
 
 SUFFIX = "Smoke"
 SMOKE_HOURS_NAME = "slakit Smoke 24x7"
@@ -113,11 +114,12 @@ def scaled_limit(warnings: tuple[float, ...], minutes: int, cap: int = MAX_SCALE
     return floor, False
 
 
-def smoke_variant(project: Project, tiers: list[str] | tuple[str, ...] | None = None, *, minutes: int = 4) -> SmokeVariant:
-    """Derive the smoke project from `project` (see the module docstring for the rules)."""
-    if int(minutes) < 1:
-        raise UsageError("--minutes must be at least 1", field="--minutes")
-    chosen = select_tiers(project, tiers)
+def smoke_variant(project: Project, opts: SmokeOptions | None = None) -> SmokeVariant:
+    """Derive the smoke project from `project` for the tiers and minutes of `opts` (the checked
+    SmokeOptions; None = its defaults: every tier, 4 minutes). See the module docstring for the rules."""
+    opts = opts or SmokeOptions()
+    minutes = opts.minutes
+    chosen = select_tiers(project, list(opts.tier) or None)
     scaled: list[ScaledMilestone] = []
     notes: list[str] = []
     smoke_tiers: list[Tier] = []
