@@ -11,9 +11,9 @@ import pytest
 
 from slakit.config import project as p
 from slakit.config.model import ActionModel
-from slakit.deploy.package import TYPE_FOLDERS
+from slakit.deploy.folder import TYPE_FOLDERS
 from slakit.importer.read import WORKFLOW_KINDS
-from slakit.smoke.package import WORKFLOW_CHILDREN
+from slakit.render.manifest import WORKFLOW_CHILDREN
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
