@@ -242,10 +242,10 @@ def read_org(conn: OrgConnection) -> Facts:
     facts.api_version = facts.api_version or api_version
     from slakit.importer.accounts import guess_accounts
 
-    family = {v.id[:15]: base for base, vs in state.processes.items() for v in vs}
-    facts.accounts, facts.accounts_unknown = guess_accounts(sf, family)
+    base_of = {v.id[:15]: base for base, vs in state.processes.items() for v in vs}
+    facts.accounts, facts.accounts_unknown = guess_accounts(sf, base_of)
     from slakit.importer.terms import read_terms
 
-    facts.terms, facts.terms_unknown = read_terms(sf, family)
+    facts.terms, facts.terms_unknown = read_terms(sf, base_of)
     facts.terms_unread = "no entitlement in the org uses this process"
     return facts

@@ -83,9 +83,9 @@ def lookup(self) -> None:
                        action="reading business hours")
     self.hours_id = hours[0]["Id"] if hours else None
     if any(s.kind == "owner_assigned" for tr in self.live() for s in tr.steps):
-        rows = query_list(self.sf, soql("SELECT QueueId FROM QueueSobject WHERE SobjectType = {} LIMIT 1", CASE.sobject),
-                          action="finding a Case queue")
-        self.queue_id = rows[0]["QueueId"] if rows else None
+        queues = query_list(self.sf, soql("SELECT QueueId FROM QueueSobject WHERE SobjectType = {} LIMIT 1",
+                                          CASE.sobject), action="finding a Case queue")
+        self.queue_id = queues[0]["QueueId"] if queues else None
         if not self.queue_id:
             _drop_steps(self, "owner_assigned", "no queue takes Cases in this org: the cases cannot start on a queue")
     if any(s.kind == "case_closed" for tr in self.live() for s in tr.steps):
