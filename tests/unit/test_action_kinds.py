@@ -29,7 +29,8 @@ def test_registry_is_the_union() -> None:
 
 def test_tiers_model_has_one_field_per_kind() -> None:
     assert {k.key for k in p.ACTION_KINDS} == set(ActionModel.model_fields)
-    with pytest.raises(ValueError, match="exactly one of email, set or task"):
+    keys = [k.key for k in p.ACTION_KINDS]
+    with pytest.raises(ValueError, match=f"exactly one of {', '.join(keys[:-1])} or {keys[-1]}"):
         ActionModel.model_validate({})
 
 
@@ -45,3 +46,17 @@ def test_kind_of_each_action() -> None:
     actions = [p.EmailAction(recipients=("owner",)), p.SetAction(field="Status", value="Escalated"),
                p.TaskAction(subject="Call back")]
     assert [p.kind_of(a).action_type for a in actions] == ["Alert", "FieldUpdate", "Task"]
+
+
+def test_smoke_expectation_reads_the_kinds_own_fields() -> None:
+    """Each entry's `smoke` names attributes its dataclass has, and one kind per ExpectedAction.kind."""
+    for k in p.ACTION_KINDS:
+        fields = {f.name for f in dataclasses.fields(k.model)}
+        assert {attr for _, attr in k.smoke.attrs} <= fields
+        assert {name for name, _ in k.smoke.attrs} <= {"field", "value", "subject"}
+        assert k.smoke.observable or (k.smoke.label and k.smoke.unseen)
+    assert len(p.EXPECT_OF) == len(p.ACTION_KINDS)
+    actions = [p.EmailAction(recipients=("owner",)), p.SetAction(field="Status", value="Escalated"),
+               p.TaskAction(subject="Call back")]
+    assert [p.kind_of(a).smoke.of(a) for a in actions] == [{}, {"field": "Status", "value": "Escalated"},
+                                                           {"subject": "Call back"}]

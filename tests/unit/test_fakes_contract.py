@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from slakit.config.project import ACTION_KINDS
 from slakit.render.actions import TYPE_OF
 from slakit.render.xsd import SCHEMA_FILE, check_bytes
 from slakit.salesforce import MD_NS
@@ -33,7 +34,9 @@ def test_action_types_are_workflow_action_types_with_a_workflow_element():
     enum = _schema().find(f"{XS}simpleType[@name='WorkflowActionType']")
     allowed = {e.get("value") for e in enum.iter(f"{XS}enumeration")}
     assert set(TYPE_OF.values()) <= allowed
-    assert WORKFLOW_TAG == {"Alert": "alerts", "FieldUpdate": "fieldUpdates", "Task": "tasks"}
+    # the fake strips "Workflow" from the child type: that must give back each kind's action type
+    assert WORKFLOW_TAG == {k.action_type: k.workflow_tag for k in ACTION_KINDS}
+    assert WORKFLOW_TAG["Alert"] == "alerts" and WORKFLOW_TAG["Task"] == "tasks"
 
 
 def test_every_rendered_file_has_its_folders_type(rendered_acceptance):

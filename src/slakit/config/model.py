@@ -8,13 +8,16 @@ located problems (`tiers.yml:LINE:COL: tiers[1].milestones[0].time_limit: messag
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
+from slakit.config import project as p
 from slakit.config.project import ACTION_KINDS
+from slakit.salesforce import Target
 
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|bd)\s*$")
 TERM_RE = re.compile(r"^\s*(\d+)\s*(day|days|month|months|year|years)\s*$")
@@ -28,6 +31,9 @@ INSTANCES = ("first", "second", "third", "fourth", "last")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")  # fmt: skip
 WEEKDAY_NAMES = DAY_KEYS[:7]
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RECIPIENT_RE = re.compile(r"^(owner|account_owner|creator|(user|role|group|team):\S.*)$")
+ASSIGNEE_RE = re.compile(r"^(owner|account_owner|creator|(user|role):\S.*)$")
 
 
 def _shape(v: Any) -> str:
@@ -236,6 +242,63 @@ class ActionModel(Strict):
             keys = [k.key for k in ACTION_KINDS]
             raise ValueError(f"an action is exactly one of {', '.join(keys[:-1])} or {keys[-1]}")
         return self
+
+    def to_action(self, report: Report, target: Target, existing_fields: frozenset[str]) -> p.Action:
+        """The resolved action, its problems reported at paths under the action (`("email", 0)`).
+        `existing_fields`: the bare names tiers.yml declares existing (not created by slakit)."""
+        if self.email is not None:
+            return self._email(self.email, report)
+        if self.set is not None:
+            return self._set(self.set, report, target, existing_fields)
+        if self.task is not None:
+            return self._task(self.task, report)
+        raise AssertionError("ActionModel holds exactly one kind")  # checked by _one
+
+    @staticmethod
+    def _email(email: list[str], report: Report) -> p.EmailAction:
+        for k, r in enumerate(email):
+            if not (RECIPIENT_RE.match(r) or EMAIL_RE.match(r)):
+                report(("email", k), f"'{r}' is not a recipient",
+                       "use owner, account_owner, creator, user:<username>, role:<DeveloperName>, "
+                       "group:<DeveloperName>, team:<case team role> or an email address")
+        addresses = [r for r in email if EMAIL_RE.match(r) and not RECIPIENT_RE.match(r)]
+        if len(addresses) > 5:
+            report(("email",), f"{len(addresses)} plain addresses: an alert takes at most 5 "
+                   "(Salesforce's additional emails)", "send to a group:<DeveloperName> instead")
+        return p.EmailAction(recipients=tuple(email))
+
+    @staticmethod
+    def _set(given: dict[str, Any], report: Report, target: Target, existing_fields: frozenset[str]) -> p.SetAction:
+        from slakit.config.org_rules import (
+            custom_field_problem,  # org_rules reads this module
+        )
+
+        if len(given) != 1:
+            report(("set",), "set one field per action", "split it into several set actions")
+        field, value = next(iter(given.items()))
+        if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
+            report(("set", field), f"{field} cannot be set to {value!r}",
+                   "a set value is true, false, a number, a text or now")
+        if not re.fullmatch(rf"({re.escape(target.prefix)})?[A-Za-z][A-Za-z0-9_]*", field):
+            report(("set", field), f"'{field}' is not a {target.sobject} field API name", key=True)
+        elif target.bare(field) not in existing_fields:
+            bad = custom_field_problem(target.bare(field))
+            if bad:
+                report(("set", field), bad[0], bad[1], key=True)
+        return p.SetAction(field=target.bare(field), value=value)
+
+    @staticmethod
+    def _task(t: TaskModel, report: Report) -> p.TaskAction:
+        if not ASSIGNEE_RE.match(t.assign_to):
+            report(("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
+                   "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
+        return p.TaskAction(subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days, priority=t.priority)
+
+
+class Report(Protocol):
+    """Where `ActionModel.to_action` reports a problem: a path under the action, a message, a hint."""
+
+    def __call__(self, under: tuple, message: str, hint: str | None = None, *, key: bool = False) -> None: ...
 
 
 Percent = Annotated[

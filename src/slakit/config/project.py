@@ -121,6 +121,42 @@ Action = EmailAction | SetAction | TaskAction
 """One milestone action: a tagged union (`kind`), dispatched with `match` + `assert_never`."""
 
 
+OBSERVED = ("field", "task")  # the side effects smoke's --wait-actions can poll: a Case field, a Task
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What smoke expects a fired action to leave, read generically by smoke/scenarios and
+    smoke/actions: a field value on the case (`field`: the action's attributes naming the field and
+    its value), a Task on the case (`task`: the attribute holding its subject), or nothing the API can
+    read (any other kind: reported as skipped, `unseen` says why, `label` names it)."""
+
+    kind: str  # `ExpectedAction.kind`: field | task | another word for an unobservable effect
+    attrs: tuple[tuple[str, str], ...] = ()  # (ExpectedAction field, the action's attribute holding it)
+    label: str = ""  # an unobservable effect's name in the report ("email alert")
+    unseen: str = ""  # why it is skipped
+
+    @classmethod
+    def field_value(cls, field: str, value: str) -> Expect:
+        return cls("field", (("field", field), ("value", value)))
+
+    @classmethod
+    def task_subject(cls, subject: str) -> Expect:
+        return cls("task", (("subject", subject),))
+
+    @classmethod
+    def unobservable(cls, kind: str, label: str, unseen: str) -> Expect:
+        return cls(kind, (), label, unseen)
+
+    @property
+    def observable(self) -> bool:
+        return self.kind in OBSERVED
+
+    def of(self, action: Action) -> dict[str, Any]:
+        """The ExpectedAction fields this action fills (`field`/`value`, or `subject`)."""
+        return {name: getattr(action, attr) for name, attr in self.attrs}
+
+
 @dataclass(frozen=True)
 class ActionKind:
     """Everything slakit knows about one kind of milestone action, in one place."""
@@ -131,17 +167,21 @@ class ActionKind:
     action_type: str  # the entitlement process MilestoneAction type
     workflow_tag: str  # its element in the object's .workflow file
     package_child: str  # its Metadata API type (a child of Workflow, members `Case.<name>`)
-    smoke: str  # what smoke expects to see: `ExpectedAction.kind`
+    smoke: Expect  # the side effect smoke's --wait-actions looks for
     pool: str  # its list in render's ActionPlan and the workflow template, its set in audit's Workflow
     tally: str  # backtest's count of fired actions: `warning_<tally>`, `violation_<tally>`
 
 
 ACTION_KINDS: tuple[ActionKind, ...] = (
-    ActionKind("email", EmailAction, "Email", "Alert", "alerts", "WorkflowAlert", "email", "alerts", "emails"),
-    ActionKind("set", SetAction, "Set", "FieldUpdate", "fieldUpdates", "WorkflowFieldUpdate", "field",
-               "field_updates", "updates"),
-    ActionKind("task", TaskAction, "Task", "Task", "tasks", "WorkflowTask", "task", "tasks", "tasks"),
+    ActionKind("email", EmailAction, "Email", "Alert", "alerts", "WorkflowAlert",
+               Expect.unobservable("email", "email alert", "email alerts leave no record the API can read"),
+               "alerts", "emails"),
+    ActionKind("set", SetAction, "Set", "FieldUpdate", "fieldUpdates", "WorkflowFieldUpdate",
+               Expect.field_value("field", "value"), "field_updates", "updates"),
+    ActionKind("task", TaskAction, "Task", "Task", "tasks", "WorkflowTask", Expect.task_subject("subject"), "tasks",
+               "tasks"),
 )
+EXPECT_OF: dict[str, Expect] = {k.smoke.kind: k.smoke for k in ACTION_KINDS}  # by `ExpectedAction.kind`
 KIND_OF: dict[str, ActionKind] = {k.key: k for k in ACTION_KINDS}
 KIND_OF_TYPE: dict[str, ActionKind] = {k.action_type: k for k in ACTION_KINDS}
 

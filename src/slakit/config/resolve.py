@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +15,6 @@ from slakit.config import model as m
 from slakit.config import project as p
 from slakit.config.load import Located
 from slakit.config.names import ALWAYS_OPEN_HOURS, FILE_UNSAFE, api_name
-from slakit.config.org_rules import custom_field_problem
 from slakit.errors import Problem
 from slakit.salesforce import CASE, DEFAULT_API_VERSION
 
@@ -25,9 +22,6 @@ TARGET = CASE  # the object every SLA runs on (tiers.yml has no key for another 
 
 DAY_INDEX = {d: i for i, d in enumerate(p.WEEKDAYS)}
 MONTH_INDEX = {name: i + 1 for i, name in enumerate(m.MONTHS)}
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-RECIPIENT_RE = re.compile(r"^(owner|account_owner|creator|(user|role|group|team):\S.*)$")
-ASSIGNEE_RE = re.compile(r"^(owner|account_owner|creator|(user|role):\S.*)$")
 
 
 class Resolver:
@@ -243,39 +237,11 @@ class Resolver:
         return dataclasses.replace(self.action(path, a), line=self.doc.where(path)[0])
 
     def action(self, path: tuple, a: m.ActionModel) -> p.Action:
-        if a.email is not None:
-            for k, r in enumerate(a.email):
-                if not (RECIPIENT_RE.match(r) or EMAIL_RE.match(r)):
-                    self.err(path + ("email", k), f"'{r}' is not a recipient",
-                             "use owner, account_owner, creator, user:<username>, role:<DeveloperName>, "
-                             "group:<DeveloperName>, team:<case team role> or an email address")
-            addresses = [r for r in a.email if EMAIL_RE.match(r) and not RECIPIENT_RE.match(r)]
-            if len(addresses) > 5:
-                self.err(path + ("email",), f"{len(addresses)} plain addresses: an alert takes at most 5 "
-                         "(Salesforce's additional emails)", "send to a group:<DeveloperName> instead")
-            return p.EmailAction(recipients=tuple(a.email))
-        if a.set is not None:
-            if len(a.set) != 1:
-                self.err(path + ("set",), "set one field per action", "split it into several set actions")
-            field, value = next(iter(a.set.items()))
-            if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
-                self.err(path + ("set", field), f"{field} cannot be set to {value!r}",
-                         "a set value is true, false, a number, a text or now")
-            if not re.fullmatch(rf"({re.escape(TARGET.prefix)})?[A-Za-z][A-Za-z0-9_]*", field):
-                self.err(path + ("set", field), f"'{field}' is not a {TARGET.sobject} field API name", key=True)
-            elif TARGET.bare(field) not in {TARGET.bare(f) for f in self.tf.existing_fields}:
-                bad = custom_field_problem(TARGET.bare(field))
-                if bad:
-                    self.err(path + ("set", field), bad[0], bad[1], key=True)
-            return p.SetAction(field=TARGET.bare(field), value=value)
-        if a.task is not None:
-            t = a.task
-            if not ASSIGNEE_RE.match(t.assign_to):
-                self.err(path + ("task", "assign_to"), f"'{t.assign_to}' cannot be assigned a task",
-                         "use owner, account_owner, creator, user:<username> or role:<DeveloperName>")
-            return p.TaskAction(subject=t.subject, assign_to=t.assign_to, due_in_days=t.due_in_days,
-                                priority=t.priority)
-        raise AssertionError("ActionModel holds exactly one kind")  # checked by ActionModel._one
+        """The model builds its action; problems are located under `path`."""
+        def report(under: tuple, message: str, hint: str | None = None, *, key: bool = False) -> None:
+            self.err(path + under, message, hint, key=key)
+
+        return a.to_action(report, TARGET, frozenset(TARGET.bare(f) for f in self.tf.existing_fields))
 
     def entitlement(self, path: tuple, e: m.EntitlementModel) -> p.Entitlement:
         amount, unit = _term(e.term)

@@ -168,11 +168,10 @@ def build(components: Iterable[Any], files: dict[str, bytes], paths: dict[int, s
             obj = comp.member
             pkg.fields_read.update((obj, f["field"]) for f in ctx.get("field_updates", ()))
             children = workflows.setdefault(obj, {})
-            for key, child_type in (("alerts", "WorkflowAlert"), ("field_updates", "WorkflowFieldUpdate"),
-                                    ("tasks", "WorkflowTask")):
-                names = [f"{obj}.{a['name']}" for a in ctx.get(key, ())]
+            for kind in ACTION_KINDS:  # the template's list per kind (its pool) -> the kind's member type
+                names = [f"{obj}.{a['name']}" for a in ctx.get(kind.pool, ())]
                 if names:
-                    children.setdefault(child_type, []).extend(names)
+                    children.setdefault(kind.package_child, []).extend(names)
             if ctx.get("alerts") and ctx.get("sender"):
                 pkg.senders.append(str(ctx["sender"]))
             pkg.recipients.extend(_recipients(ctx))

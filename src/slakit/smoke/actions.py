@@ -4,8 +4,8 @@ smoke cases) with back-off, up to a time limit, and report which fired and when.
 Salesforce queues time-dependent workflow actions and runs them in batches that start within
 about an hour of being due, sometimes later. One poll reads the watched Case fields (one query)
 and the Tasks on the watched cases (one query); the delay between polls doubles from
-FIRST_DELAY up to MAX_DELAY, so a 75-minute wait costs about 20 polls. Email alerts leave no
-record the API can read: they are reported as skipped.
+FIRST_DELAY up to MAX_DELAY, so a 75-minute wait costs about 20 polls. A side effect the API
+cannot read (email alerts: `Expect.observable` false) is reported as skipped, with its kind's reason.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def poll_actions(sf: Salesforce, watches: list[Watch], case_fields: set[str], *,
     checks: list[Check] = []
     pending: list[Watch] = []
     for w in watches:
-        if w.action.kind == "email":
-            checks.append(Check(w.tier, w.name, "skip", message="email alerts leave no record the API can read"))
+        if not w.action.expect.observable:
+            checks.append(Check(w.tier, w.name, "skip", message=w.action.expect.unseen))
         elif w.action.kind == "field" and (w.action.field or "").lower() not in case_fields:
             checks.append(Check(w.tier, w.name, "fail", expected=CASE.field(w.action.field or ""),
                                 observed=f"no such field on {CASE.sobject}", message="the field the action sets is missing"))
@@ -89,7 +89,7 @@ def poll_actions(sf: Salesforce, watches: list[Watch], case_fields: set[str], *,
         delay = min(delay * 2, MAX_DELAY)
     waited = (now() - start).total_seconds()
     for w in watches:
-        if w.action.kind == "email" or (w.action.kind == "field" and (w.action.field or "").lower() not in case_fields):
+        if not w.action.expect.observable or (w.action.kind == "field" and (w.action.field or "").lower() not in case_fields):
             continue
         expected = (f"{w.action.label()} on the {w.action.case} case" +
                     (f" (target {show_dt(w.since)})" if w.since else ""))

@@ -13,17 +13,17 @@ milestone whose criteria slakit cannot satisfy that way (a formula, another obje
 another operator, or values that clash with another milestone's) is "unknown": its checks are
 skipped, with the reason.
 
-Expected action side effects (for --wait-actions) come from the milestone's actions: a `set`
-action is a field on the case, a `task` a Task on the case; email alerts cannot be observed
-through the API and are reported as skipped.
+Expected action side effects (for --wait-actions) come from the milestone's actions, as their
+kind's registry entry says (`ActionKind.smoke`): a field value on the case (`set`), a Task on the
+case (`task`), or nothing the API can observe (email alerts), reported as skipped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, assert_never
+from typing import Any
 
-from slakit.config.project import Criterion, EmailAction, Milestone, SetAction, TaskAction, Tier, kind_of
+from slakit.config.project import EXPECT_OF, Criterion, Expect, Milestone, Tier, kind_of
 from slakit.salesforce import CASE
 from slakit.smoke.variant import SmokeVariant
 
@@ -76,13 +76,17 @@ class ExpectedAction:
     value: Any = None  # True/False/literal, or "now" (any non-null value)
     subject: str | None = None
 
+    @property
+    def expect(self) -> Expect:
+        return EXPECT_OF[self.kind]
+
     def label(self) -> str:
         if self.kind == "field":
             shown = "a timestamp" if self.value == "now" else _show(self.value)
             return f"{self.field} = {shown}"
         if self.kind == "task":
             return f"task '{self.subject}'"
-        return "email alert"
+        return self.expect.label
 
 
 @dataclass(frozen=True)
@@ -181,15 +185,10 @@ def _actions(m: Milestone) -> list[ExpectedAction]:
                                 ("on_success", COMPLETE, m.on_success)):
         for a in actions:
             expect = kind_of(a).smoke
-            match a:
-                case SetAction():
-                    out.append(ExpectedAction(case, expect, m.name, when, field=bare_field(a.field)[1], value=a.value))
-                case TaskAction():
-                    out.append(ExpectedAction(case, expect, m.name, when, subject=a.subject))
-                case EmailAction():
-                    out.append(ExpectedAction(case, expect, m.name, when))
-                case _:
-                    assert_never(a)
+            got = expect.of(a)
+            if "field" in got:
+                got["field"] = bare_field(got["field"])[1]
+            out.append(ExpectedAction(case, expect.kind, m.name, when, **got))
     return out
 
 
@@ -256,7 +255,7 @@ def merged_actions(actions: tuple[ExpectedAction, ...]) -> list[tuple[ExpectedAc
     seen: dict[tuple, tuple[ExpectedAction, list[str]]] = {}
     for a in actions:
         key: tuple = (a.case, a.kind, a.field, _show(a.value) if a.kind == "field" else None, a.subject)
-        if a.kind == "email":
+        if not a.expect.observable:  # nothing to see: one line per source
             key = (a.case, a.kind, a.milestone, a.when)
         entry = seen.setdefault(key, (a, []))
         entry[1].append(f"{a.milestone} {a.when}")
