@@ -32,7 +32,7 @@ from slakit.deploy.hours_merge import holiday_changes
 from slakit.render.manifest import RenderedPackage
 from slakit.org.processes import ProcessVersion, by_family, read_processes
 from slakit.org.soql import entitlements_enabled, global_sobjects, query_list
-from slakit.salesforce import MD_NS
+from slakit.salesforce import CASE, MD_NS
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -115,8 +115,9 @@ def read_org(sf: Salesforce) -> OrgState:
     state.processes = by_family(read_processes(sf))  # gold, gold_v1, gold_v2 -> gold
     mts = query_list(sf, "SELECT Id, Name FROM MilestoneType", action="reading milestone types")
     state.milestone_types = {r["Name"].lower(): r for r in mts}
-    rows = query_list(sf, "SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM Case WHERE IsClosed = false "
-                          "AND EntitlementId != null GROUP BY Entitlement.SlaProcessId", action="counting open cases")
+    rows = query_list(sf, f"SELECT Entitlement.SlaProcessId, COUNT(Id) n FROM {CASE.sobject} WHERE "
+                          f"{CASE.closed_field} = false AND {CASE.entitlement_field} != null "
+                          "GROUP BY Entitlement.SlaProcessId", action="counting open cases")
     state.open_cases = {(r.get("SlaProcessId") or "")[:15]: int(r.get("n") or 0) for r in rows}
     return state
 
