@@ -48,6 +48,9 @@ def test_deploy_turns_entitlements_on_then_deploys_everything(org_conn, new_org,
     first, second = mdapi.deploys
     assert set(first.files) == {"package.xml", "settings/Entitlement.settings", "settings/BusinessHours.settings"}
     assert "entitlementProcesses/gold.entitlementProcess" in second.files
+    # the folder carries slakit's manifest; the org never receives it (not metadata, not in package.xml)
+    assert (rendered_acceptance / "slakit-manifest.json").is_file()
+    assert not any("slakit-manifest" in rel for d in mdapi.deploys for rel in d.files)
     assert b"<members>gold</members>" in second.files["package.xml"]
     assert b"<members>Entitlement</members>" not in second.files["package.xml"]
     assert new_org.entitlements is True
