@@ -9,23 +9,18 @@ import json
 import pytest
 
 from tests.fakes.audit_org import define_objects
-from tests.http.test_deploy import SAMPLE_TYPES, cli
+from tests.http.test_deploy import cli, new_org  # noqa: F401  (new_org: fixture)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 
 
 @pytest.fixture
-def deployed(org_conn, fake_org, mdapi, tiers):
+def deployed(org_conn, new_org, mdapi, tiers):
     """A new sandbox where `slakit deploy tiers.yml` ran (fresh render, not a frozen copy)."""
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
 
-    fake_org.entitlements = False
-    fake_org.insert("BusinessHours", Name="Default", IsActive=True, IsDefault=True,
-                    TimeZoneSidKey="America/Los_Angeles")
-    for name in SAMPLE_TYPES:
-        fake_org.insert("MilestoneType", Name=name)
-    fake_org.add_field("Case", "L2_Assigned__c", "boolean")
+    fake_org = new_org
     define_objects(fake_org)  # FlowDefinitionView: deployed flows show there
     deploy_project(org_conn, load_project(tiers))
     mdapi.deploys.clear()

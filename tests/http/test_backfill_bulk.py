@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -15,6 +14,7 @@ from slakit.backfill.options import BackfillOptions
 from slakit.backfill.apply import choose_mode
 from slakit.config import load_project
 from tests.fakes.bulk import TIERS_YML, FakeBulk, seed_accounts, seed_processes
+from tests.http.test_backfill import options
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -36,15 +36,6 @@ def run(project, sf, tmp_path, **kw):
     kw.setdefault("sleep", lambda s: None)
     opts, kw = options(project, journal_dir=tmp_path / "journal", **kw)
     return run_backfill(project, sf, opts, **kw)
-
-
-def options(project, **kw) -> tuple[BackfillOptions, dict]:
-    """The BackfillOptions among `kw` (`tiers=[...]` is --tier) and the rest of run_backfill's keywords."""
-    fields = {f.name for f in dataclasses.fields(BackfillOptions)}
-    if "tiers" in kw:
-        kw["tier"] = tuple(kw.pop("tiers"))
-    opts = BackfillOptions(tiers=Path(project.source), **{k: kw.pop(k) for k in list(kw) if k in fields})
-    return opts, kw
 
 
 def events(path) -> list[dict]:

@@ -8,23 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.http.test_deploy import SAMPLE_TYPES
+from tests.http.test_deploy import new_org  # noqa: F401  (fixture: a new org as slakit finds it)
 
 pytestmark = pytest.mark.usefixtures("no_sleep")
 
 
 @pytest.fixture
-def slakit_org(org_conn, fake_org, mdapi, tiers):
+def slakit_org(org_conn, new_org, mdapi, tiers):
     """(a) A sandbox where slakit deployed the acceptance tiers (tests/data/acceptance.yml) to a new org."""
     from slakit.config import load_project
     from slakit.deploy.run import deploy_project
 
-    fake_org.entitlements = False
-    fake_org.insert("BusinessHours", Name="Default", IsActive=True, IsDefault=True,
-                    TimeZoneSidKey="America/Los_Angeles")
-    for name in SAMPLE_TYPES:
-        fake_org.insert("MilestoneType", Name=name)
-    fake_org.add_field("Case", "L2_Assigned__c", "boolean")
+    fake_org = new_org
     deploy_project(org_conn, load_project(tiers))
     mdapi.deploys.clear()
     fake_org.add_field("Account", "Support_Tier__c", "picklist")

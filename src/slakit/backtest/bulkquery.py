@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from slakit.backfill.bulk import POLL_CAP, POLL_START, BulkClient, _logical_lines
 from slakit.errors import OrgError
+from slakit.org.soql import in_chunks
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -82,11 +83,4 @@ def bulk_pages(sf: Salesforce, soql: str, *, page_size: int = 2000, policy=None,
     jobs = QueryJobs(sf, policy, sleep)
     job_id = jobs.start(soql)
     jobs.finish(job_id)
-    page: list[dict] = []
-    for row in jobs.rows(job_id):
-        page.append(row)
-        if len(page) >= page_size:
-            yield page
-            page = []
-    if page:
-        yield page
+    yield from in_chunks(jobs.rows(job_id), page_size)
