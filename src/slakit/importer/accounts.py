@@ -25,15 +25,15 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def guess_accounts(sf: Salesforce, process_family: dict[str, str]) -> tuple[dict[str, str], str | None]:
+def guess_accounts(sf: Salesforce, process_family: dict[str, str],
+                   entitlements: list[dict]) -> tuple[dict[str, str], str | None]:
     """({process NameNorm: "Field__c = 'Value'"}, why there is no guess). `process_family` maps a
-    SlaProcess Id (15 characters) to its NameNorm."""
-    rows = query_list(sf, "SELECT AccountId, SlaProcessId FROM Entitlement WHERE AccountId != null "
-                          "AND SlaProcessId != null", action="reading entitlements")
+    SlaProcess Id (15 characters) to its NameNorm; `entitlements` are the org's Entitlement rows
+    (AccountId, SlaProcessId), read once by importer.read for this and for the terms."""
     tier_of: dict[str, str] = {}
-    for r in rows:
+    for r in entitlements:
         family = process_family.get((r.get("SlaProcessId") or "")[:15])
-        if family is None:
+        if family is None or not r.get("AccountId"):
             continue
         acct = (r.get("AccountId") or "")[:15]
         if tier_of.setdefault(acct, family) != family:

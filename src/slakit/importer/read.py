@@ -242,10 +242,12 @@ def read_org(conn: OrgConnection) -> Facts:
     facts.api_version = facts.api_version or api_version
     from slakit.importer.accounts import guess_accounts
 
-    family_of_id = {v.id[:15]: base for base, vs in state.processes.items() for v in vs}
-    facts.accounts, facts.accounts_unknown = guess_accounts(sf, family_of_id)
     from slakit.importer.terms import read_terms
 
-    facts.terms, facts.terms_unknown = read_terms(sf, family_of_id)
+    family_of_id = {v.id[:15]: base for base, vs in state.processes.items() for v in vs}
+    entitlements = query_list(sf, "SELECT AccountId, SlaProcessId, StartDate, EndDate FROM Entitlement "
+                                  "WHERE SlaProcessId != null", action="reading entitlements")
+    facts.accounts, facts.accounts_unknown = guess_accounts(sf, family_of_id, entitlements)
+    facts.terms, facts.terms_unknown = read_terms(entitlements, family_of_id)
     facts.terms_unread = "no entitlement in the org uses this process"
     return facts

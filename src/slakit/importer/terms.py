@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from slakit.backfill.plan import end_date
-from slakit.org.soql import query_list
 
 MAX_MONTHS = 1200  # a century: longer terms are read in days
 
@@ -35,12 +34,11 @@ def spans(start: dt.date, end: dt.date | None) -> list[str]:
     return out + [f"{days} day{'s' if days > 1 else ''}"]
 
 
-def read_terms(sf, process_family: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """({process NameNorm: term, "" = open-ended}, {process NameNorm: why no term was read}).
-    `process_family` maps a SlaProcess Id (15 characters) to its NameNorm; a process holding no
-    entitlement is in neither map."""
-    rows = query_list(sf, "SELECT SlaProcessId, StartDate, EndDate FROM Entitlement WHERE SlaProcessId != null",
-                      action="reading entitlement terms")
+def read_terms(entitlements: list[dict], process_family: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """({process NameNorm: term, "" = open-ended}, {process NameNorm: why no term was read}) from the
+    org's Entitlement rows (SlaProcessId, StartDate, EndDate). `process_family` maps a SlaProcess Id
+    (15 characters) to its NameNorm; a process holding no entitlement is in neither map."""
+    rows = entitlements
     common: dict[str, list[str]] = {}
     why: dict[str, str] = {}
     for r in rows:
